@@ -1,0 +1,177 @@
+//! What a rule knows about the statements before the one it checks.
+//!
+//! The engine walks a file's statements in order: rules see the context as it stands before
+//! the statement, then the statement is applied to it. Rules only read it.
+
+use crate::ident::{Name, ObjectKey, QualifiedName};
+use crate::ir::{ActionKind, ConstraintKind, Op, Statement, TypeName};
+use crate::pg_version::PgVersion;
+use crate::source::Span;
+use std::collections::{HashMap, HashSet};
+
+/// A `CHECK (col IS NOT NULL)` constraint seen earlier.
+#[derive(Debug, Clone)]
+struct NotNullCheck {
+    table: ObjectKey,
+    column: String,
+    constraint: Option<String>,
+    validated: bool,
+}
+
+/// The state of the migration at one statement.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    text: &'a str,
+    pg: PgVersion,
+    in_transaction: bool,
+    new_tables: HashSet<ObjectKey>,
+    column_types: HashMap<(ObjectKey, String), TypeName>,
+    not_null_checks: Vec<NotNullCheck>,
+}
+
+impl<'a> Context<'a> {
+    /// A fresh context for a file whose text is `text`.
+    pub fn new(text: &'a str, pg: PgVersion) -> Self {
+        Context {
+            text,
+            pg,
+            in_transaction: false,
+            new_tables: HashSet::new(),
+            column_types: HashMap::new(),
+            not_null_checks: Vec::new(),
+        }
+    }
+
+    /// The target PostgreSQL version.
+    pub fn pg_version(&self) -> PgVersion {
+        self.pg
+    }
+
+    /// True inside an explicit `BEGIN` … `COMMIT` block.
+    pub fn in_transaction_block(&self) -> bool {
+        self.in_transaction
+    }
+
+    /// True when `table` was created earlier in this file: it is empty and no running
+    /// application uses it yet, so locking it harms nobody.
+    pub fn is_new_table(&self, table: &QualifiedName) -> bool {
+        self.new_tables.contains(&table.key())
+    }
+
+    /// The type of `table.column`, when an earlier statement of the file declared it.
+    pub fn column_type(&self, table: &QualifiedName, column: &Name) -> Option<&TypeName> {
+        self.column_types.get(&(table.key(), column.folded()))
+    }
+
+    /// True when a validated `CHECK (column IS NOT NULL)` on `table` precedes this
+    /// statement, so `SET NOT NULL` can skip its scan (PostgreSQL 12+).
+    pub fn has_validated_not_null_check(&self, table: &QualifiedName, column: &Name) -> bool {
+        let key = table.key();
+        let column = column.folded();
+        self.not_null_checks
+            .iter()
+            .any(|c| c.validated && c.table == key && c.column == column)
+    }
+
+    /// The source text under `span` (for suggestions that rewrite the user's statement).
+    pub fn text(&self, span: Span) -> &'a str {
+        span.slice(self.text)
+    }
+
+    /// Applies `stmt` so that later statements see its effects.
+    pub fn apply(&mut self, stmt: &Statement) {
+        match &stmt.op {
+            Op::Begin => self.in_transaction = true,
+            Op::Commit | Op::Rollback => self.in_transaction = false,
+            Op::CreateTable(ct) => {
+                let key = ct.table.key();
+                self.new_tables.insert(key.clone());
+                for col in &ct.columns {
+                    self.column_types
+                        .insert((key.clone(), col.name.folded()), col.data_type.clone());
+                    for c in &col.constraints {
+                        self.add_check(&key, &c.name, &c.kind, true);
+                    }
+                }
+                for c in &ct.constraints {
+                    self.add_check(&key, &c.name, &c.kind, !c.not_valid);
+                }
+            }
+            Op::AlterTable(at) => {
+                let key = at.table.key();
+                for action in &at.actions {
+                    self.apply_action(&at.table, &key, &action.kind);
+                }
+            }
+            Op::Drop(d) => {
+                for n in &d.names {
+                    self.new_tables.remove(&n.key());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn apply_action(&mut self, table: &QualifiedName, key: &ObjectKey, kind: &ActionKind) {
+        match kind {
+            ActionKind::AddColumn { column, .. } => {
+                self.column_types.insert(
+                    (key.clone(), column.name.folded()),
+                    column.data_type.clone(),
+                );
+            }
+            ActionKind::AlterColumnType {
+                column, data_type, ..
+            } => {
+                self.column_types
+                    .insert((key.clone(), column.folded()), data_type.clone());
+            }
+            ActionKind::AddConstraint(c) => self.add_check(key, &c.name, &c.kind, !c.not_valid),
+            ActionKind::ValidateConstraint { name } => {
+                let name = name.folded();
+                for c in &mut self.not_null_checks {
+                    if &c.table == key && c.constraint.as_deref() == Some(&name) {
+                        c.validated = true;
+                    }
+                }
+            }
+            ActionKind::DropConstraint { name, .. } => {
+                let name = name.folded();
+                self.not_null_checks
+                    .retain(|c| !(&c.table == key && c.constraint.as_deref() == Some(&name)));
+            }
+            ActionKind::RenameTable { to } => {
+                let new_key = QualifiedName {
+                    schema: table.schema.clone(),
+                    name: to.clone(),
+                }
+                .key();
+                if self.new_tables.remove(key) {
+                    self.new_tables.insert(new_key);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn add_check(
+        &mut self,
+        key: &ObjectKey,
+        name: &Option<Name>,
+        kind: &ConstraintKind,
+        validated: bool,
+    ) {
+        if let ConstraintKind::Check {
+            not_null_column: Some(col),
+            ..
+        } = kind
+        {
+            self.not_null_checks.push(NotNullCheck {
+                table: key.clone(),
+                column: col.folded(),
+                constraint: name.as_ref().map(Name::folded),
+                validated,
+            });
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! The token-level path: names statements by PostgreSQL's command list and recognises the
+//! statements sqlparser rejects, producing the same IR as `lower.rs`.
+
+use crate::ir::{Expr, Op};
+use crate::source::Span;
+use crate::tokens::Tokens;
+use sqlparser::tokenizer::Token;
+
+/// Commands that are one keyword, or a keyword followed by anything.
+const SIMPLE_COMMANDS: &[&str] = &[
+    "ABORT",
+    "ANALYZE",
+    "ANALYSE",
+    "BEGIN",
+    "CALL",
+    "CHECKPOINT",
+    "CLOSE",
+    "CLUSTER",
+    "COMMENT",
+    "COMMIT",
+    "COPY",
+    "DEALLOCATE",
+    "DECLARE",
+    "DELETE",
+    "DISCARD",
+    "DO",
+    "END",
+    "EXECUTE",
+    "EXPLAIN",
+    "FETCH",
+    "GRANT",
+    "IMPORT",
+    "INSERT",
+    "LISTEN",
+    "LOAD",
+    "LOCK",
+    "MERGE",
+    "MOVE",
+    "NOTIFY",
+    "PREPARE",
+    "REASSIGN",
+    "REFRESH",
+    "REINDEX",
+    "RELEASE",
+    "RESET",
+    "REVOKE",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "SECURITY",
+    "SELECT",
+    "SET",
+    "SHOW",
+    "START",
+    "TABLE",
+    "TRUNCATE",
+    "UNLISTEN",
+    "UPDATE",
+    "VACUUM",
+    "VALUES",
+    "WITH",
+];
+
+/// Object kinds `CREATE`, `ALTER` and `DROP` take, longest first so that
+/// `MATERIALIZED VIEW` wins over `VIEW`.
+const OBJECT_KINDS: &[&[&str]] = &[
+    &["FOREIGN", "DATA", "WRAPPER"],
+    &["TEXT", "SEARCH", "CONFIGURATION"],
+    &["TEXT", "SEARCH", "DICTIONARY"],
+    &["TEXT", "SEARCH", "PARSER"],
+    &["TEXT", "SEARCH", "TEMPLATE"],
+    &["MATERIALIZED", "VIEW"],
+    &["FOREIGN", "TABLE"],
+    &["EVENT", "TRIGGER"],
+    &["OPERATOR", "CLASS"],
+    &["OPERATOR", "FAMILY"],
+    &["USER", "MAPPING"],
+    &["ACCESS", "METHOD"],
+    &["DEFAULT", "PRIVILEGES"],
+    &["LARGE", "OBJECT"],
+    &["AGGREGATE"],
+    &["CAST"],
+    &["COLLATION"],
+    &["CONVERSION"],
+    &["DATABASE"],
+    &["DOMAIN"],
+    &["EXTENSION"],
+    &["FUNCTION"],
+    &["GROUP"],
+    &["INDEX"],
+    &["LANGUAGE"],
+    &["OPERATOR"],
+    &["OWNED"],
+    &["POLICY"],
+    &["PROCEDURE"],
+    &["PUBLICATION"],
+    &["ROLE"],
+    &["ROUTINE"],
+    &["RULE"],
+    &["SCHEMA"],
+    &["SEQUENCE"],
+    &["SERVER"],
+    &["STATISTICS"],
+    &["SUBSCRIPTION"],
+    &["SYSTEM"],
+    &["TABLE"],
+    &["TABLESPACE"],
+    &["TRANSFORM"],
+    &["TRIGGER"],
+    &["TYPE"],
+    &["USER"],
+    &["VIEW"],
+];
+
+/// Words that may stand between `CREATE` and the object kind.
+const CREATE_MODIFIERS: &[&str] = &[
+    "OR",
+    "REPLACE",
+    "TEMP",
+    "TEMPORARY",
+    "UNLOGGED",
+    "GLOBAL",
+    "LOCAL",
+    "UNIQUE",
+    "DEFAULT",
+    "TRUSTED",
+    "PROCEDURAL",
+    "CONSTRAINT",
+    "RECURSIVE",
+];
+
+/// The PostgreSQL command a statement's leading words name (`CREATE FUNCTION`, `GRANT`), and
+/// how many words that took, or `None` when no command starts this way.
+pub fn classify(words: &[String]) -> Option<(String, usize)> {
+    let first = words.first()?.as_str();
+    match first {
+        "CREATE" | "ALTER" | "DROP" | "COMMENT" => {
+            let mut i = 1;
+            if first == "CREATE" {
+                while words
+                    .get(i)
+                    .is_some_and(|w| CREATE_MODIFIERS.contains(&w.as_str()))
+                {
+                    i += 1;
+                }
+            }
+            if first == "COMMENT" {
+                return Some(("COMMENT".into(), 1));
+            }
+            let kind = OBJECT_KINDS.iter().find(|kind| {
+                kind.iter()
+                    .enumerate()
+                    .all(|(k, w)| words.get(i + k).is_some_and(|x| x == w))
+            })?;
+            Some((format!("{first} {}", kind.join(" ")), i + kind.len()))
+        }
+        _ if SIMPLE_COMMANDS.contains(&first) => Some((first.to_string(), 1)),
+        _ => None,
+    }
+}
+
+/// Upper-case leading words of the statement's tokens (stops at the first non-word).
+fn leading_words(toks: &Tokens, n: usize) -> Vec<String> {
+    toks.sig.iter().take(n).map_while(|t| t.keyword()).collect()
+}
+
+/// The command the statement's tokens name, e.g. `CREATE FUNCTION`.
+pub fn command_name(toks: &Tokens) -> Option<String> {
+    classify(&leading_words(toks, 8)).map(|(c, _)| c)
+}
+
+/// The span of the command's leading words (`CREATE UNIQUE INDEX`).
+pub fn command_span(toks: &Tokens) -> Option<Span> {
+    let (_, n) = classify(&leading_words(toks, 8))?;
+    toks.span_of(0, n)
+}
+
+/// Leading words of a statement whose text could not even be tokenized.
+pub fn words_of_text(text: &str, n: usize) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut rest = text;
+    while words.len() < n {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.split_once('\n').map_or("", |(_, r)| r);
+            continue;
+        }
+        if rest.starts_with("/*") {
+            rest = rest.split_once("*/").map_or("", |(_, r)| r);
+            continue;
+        }
+        let len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if len == 0 {
+            break;
+        }
+        words.push(rest[..len].to_ascii_uppercase());
+        rest = &rest[len..];
+    }
+    words
+}
+
+/// Upper-case keywords of tokens `from..to`, at most `n`, joined by spaces: a description
+/// of an action bellows does not model (`OWNER TO`, `ENABLE ROW LEVEL`).
+pub fn leading_keywords(toks: &Tokens, from: usize, to: usize, n: usize) -> String {
+    toks.sig[from.min(toks.sig.len())..to.min(toks.sig.len())]
+        .iter()
+        .take(n)
+        .map_while(|t| t.keyword())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// SQL value functions written without parentheses (`CURRENT_TIMESTAMP`): they count as
+/// calls for volatility.
+const BARE_FUNCTIONS: &[&str] = &[
+    "CURRENT_TIMESTAMP",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "LOCALTIMESTAMP",
+    "LOCALTIME",
+    "CURRENT_USER",
+    "SESSION_USER",
+    "CURRENT_ROLE",
+    "USER",
+];
+
+/// An expression read from the tokens in `span`, with `text` as its rendering.
+pub fn expr_from_tokens(toks: &Tokens, span: Span, text: String) -> Expr {
+    let inside: Vec<_> = toks
+        .sig
+        .iter()
+        .filter(|t| t.span.start >= span.start && t.span.end <= span.end)
+        .collect();
+    let mut calls = Vec::new();
+    for (k, t) in inside.iter().enumerate() {
+        let Token::Word(w) = &t.token else { continue };
+        let called = matches!(inside.get(k + 1).map(|n| &n.token), Some(Token::LParen));
+        let after_dot = k > 0 && matches!(inside[k - 1].token, Token::Period);
+        let followed_by_dot = matches!(inside.get(k + 1).map(|n| &n.token), Some(Token::Period));
+        if called && !w.value.eq_ignore_ascii_case("CAST") {
+            calls.push(crate::ident::fold(&w.value, w.quote_style.is_some()));
+        } else if !called
+            && !after_dot
+            && !followed_by_dot
+            && w.quote_style.is_none()
+            && BARE_FUNCTIONS
+                .iter()
+                .any(|b| w.value.eq_ignore_ascii_case(b))
+        {
+            calls.push(w.value.to_lowercase());
+        }
+    }
+    let is_null = inside.len() == 1 && inside[0].is_kw("NULL");
+    Expr {
+        text,
+        span,
+        calls,
+        is_null,
+    }
+}
+
+/// Recognises a statement sqlparser rejected, from its tokens.
+pub fn lower_tokens(toks: &Tokens) -> Option<Op> {
+    let first = toks.sig.first()?;
+    let second = toks.sig.get(1);
+    let is = |t: Option<&crate::tokens::Tok>, kw: &str| t.is_some_and(|t| t.is_kw(kw));
+    if first.is_kw("BEGIN") || (first.is_kw("START") && is(second, "TRANSACTION")) {
+        return Some(Op::Begin);
+    }
+    if first.is_kw("COMMIT") || first.is_kw("END") {
+        return (!is(second, "PREPARED")).then_some(Op::Commit);
+    }
+    if first.is_kw("ROLLBACK") || first.is_kw("ABORT") {
+        let to_savepoint = toks
+            .sig
+            .iter()
+            .any(|t| t.is_kw("TO") || t.is_kw("PREPARED"));
+        return (!to_savepoint).then_some(Op::Rollback);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        words_of_text(s, 8)
+    }
+
+    #[test]
+    fn names_postgresql_commands() {
+        for (sql, want) in [
+            ("GRANT SELECT ON t TO r", "GRANT"),
+            ("CREATE OR REPLACE FUNCTION f()", "CREATE FUNCTION"),
+            ("create unique index i on t (a)", "CREATE INDEX"),
+            (
+                "CREATE MATERIALIZED VIEW v AS SELECT 1",
+                "CREATE MATERIALIZED VIEW",
+            ),
+            ("DROP INDEX CONCURRENTLY i", "DROP INDEX"),
+            (
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA s GRANT",
+                "ALTER DEFAULT PRIVILEGES",
+            ),
+            ("REINDEX TABLE t", "REINDEX"),
+            ("DO $$ BEGIN END $$", "DO"),
+            ("CREATE TEMP TABLE t (a int)", "CREATE TABLE"),
+        ] {
+            assert_eq!(
+                classify(&words(sql)).map(|c| c.0).as_deref(),
+                Some(want),
+                "{sql}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_command() {
+        for sql in [
+            "CRATE TABLE t",
+            "ALTER TABEL t",
+            "hello world",
+            "123",
+            "CREATE",
+        ] {
+            assert_eq!(classify(&words(sql)), None, "{sql}");
+        }
+    }
+
+    #[test]
+    fn text_words_skip_comments() {
+        assert_eq!(words("/* x */ -- y\n drop  table"), vec!["DROP", "TABLE"]);
+    }
+}

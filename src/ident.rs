@@ -1,0 +1,209 @@
+//! Identifiers as PostgreSQL compares them, and as the user wrote them.
+
+use crate::source::Span;
+use std::fmt;
+
+/// One identifier of the user's SQL: `users`, `"Users"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    /// The identifier's text without quotes (`""` inside quotes already undoubled).
+    pub value: String,
+    /// True when written in double quotes (then case is kept).
+    pub quoted: bool,
+    /// Where it stands in the file.
+    pub span: Span,
+}
+
+impl Name {
+    /// A name as written: `quoted` keeps its case, an unquoted one folds to lower case.
+    pub fn new(value: impl Into<String>, quoted: bool, span: Span) -> Self {
+        Name {
+            value: value.into(),
+            quoted,
+            span,
+        }
+    }
+
+    /// The name PostgreSQL stores: unquoted names fold to lower case.
+    pub fn folded(&self) -> String {
+        fold(&self.value, self.quoted)
+    }
+
+    /// True when both name the same object.
+    pub fn same_as(&self, other: &Name) -> bool {
+        self.folded() == other.folded()
+    }
+
+    /// The name rendered in SQL the way the user wrote it (quotes kept).
+    pub fn sql(&self) -> String {
+        if self.quoted {
+            quote(&self.value)
+        } else {
+            self.value.clone()
+        }
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sql())
+    }
+}
+
+/// A possibly schema-qualified name: `users`, `"public"."users"`, `app.users`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualifiedName {
+    /// The schema, when one is written.
+    pub schema: Option<Name>,
+    /// The object's own name.
+    pub name: Name,
+}
+
+impl QualifiedName {
+    /// The key PostgreSQL would resolve: an unqualified name is taken to be in `public`.
+    pub fn key(&self) -> ObjectKey {
+        ObjectKey {
+            schema: self
+                .schema
+                .as_ref()
+                .map_or_else(|| "public".to_string(), Name::folded),
+            name: self.name.folded(),
+        }
+    }
+
+    /// Span from the schema (if any) to the end of the name.
+    pub fn span(&self) -> Span {
+        match &self.schema {
+            Some(s) => s.span.to(self.name.span),
+            None => self.name.span,
+        }
+    }
+
+    /// Rendered as the user wrote it.
+    pub fn sql(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{}.{}", s.sql(), self.name.sql()),
+            None => self.name.sql(),
+        }
+    }
+
+    /// The bare object name, folded, for messages and generated names.
+    pub fn display_name(&self) -> String {
+        self.name.folded()
+    }
+}
+
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sql())
+    }
+}
+
+/// A resolved object identity: folded schema and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectKey {
+    /// Folded schema name (`public` when none was written).
+    pub schema: String,
+    /// Folded object name.
+    pub name: String,
+}
+
+/// Folds an identifier the PostgreSQL way: quoted names keep their case.
+pub fn fold(value: &str, quoted: bool) -> String {
+    if quoted {
+        value.to_string()
+    } else {
+        value.to_lowercase()
+    }
+}
+
+/// Double-quotes an identifier, doubling embedded quotes.
+pub fn quote(value: &str) -> String {
+    format!("\"{}\"", value.replace('"', "\"\""))
+}
+
+/// Renders a new identifier (one bellows invents, like a constraint name) in the style of
+/// `like`: quoted if the user quotes, bare otherwise when the name allows it.
+pub fn render_like(value: &str, like: &Name) -> String {
+    let bare_ok = value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if like.quoted || !bare_ok {
+        quote(value)
+    } else {
+        value.to_string()
+    }
+}
+
+/// A PostgreSQL identifier is at most 63 bytes; longer generated names are cut like
+/// PostgreSQL cuts them, on a character boundary.
+pub fn truncate_identifier(value: &str) -> String {
+    const MAX: usize = 63;
+    if value.len() <= MAX {
+        return value.to_string();
+    }
+    let mut end = MAX;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    value[..end].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(v: &str, q: bool) -> Name {
+        Name::new(v, q, Span::default())
+    }
+
+    #[test]
+    fn unquoted_names_fold_quoted_names_do_not() {
+        assert!(n("Users", false).same_as(&n("users", true)));
+        assert!(!n("Users", true).same_as(&n("users", false)));
+    }
+
+    #[test]
+    fn public_is_the_default_schema() {
+        let a = QualifiedName {
+            schema: Some(n("public", true)),
+            name: n("users", true),
+        };
+        let b = QualifiedName {
+            schema: None,
+            name: n("USERS", false),
+        };
+        assert_eq!(a.key(), b.key());
+        let c = QualifiedName {
+            schema: Some(n("app", false)),
+            name: n("users", false),
+        };
+        assert_ne!(a.key(), c.key());
+    }
+
+    #[test]
+    fn quoting_is_kept_and_escaped() {
+        assert_eq!(n("a\"b", true).sql(), "\"a\"\"b\"");
+        assert_eq!(
+            render_like("users_email_idx", &n("x", false)),
+            "users_email_idx"
+        );
+        assert_eq!(
+            render_like("users_email_idx", &n("x", true)),
+            "\"users_email_idx\""
+        );
+        assert_eq!(render_like("Users_idx", &n("x", false)), "\"Users_idx\"");
+    }
+
+    #[test]
+    fn long_names_are_cut_to_63_bytes() {
+        let long = "é".repeat(40);
+        let cut = truncate_identifier(&long);
+        assert!(cut.len() <= 63);
+        assert!(cut.chars().all(|c| c == 'é'));
+    }
+}

@@ -1,0 +1,561 @@
+//! bellows' own model of what a migration statement does.
+//!
+//! Rules, the context and the lock model read this, never sqlparser's AST: the AST changes
+//! every release and does not cover everything PostgreSQL accepts, so both the parser path
+//! (`lower.rs`) and the token fallback (`fallback.rs`) produce these types.
+
+use crate::ident::{Name, QualifiedName};
+use crate::source::Span;
+
+/// One statement of a migration file, lowered.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    /// The statement text's byte range in the file (without its `;`).
+    pub span: Span,
+    /// The leading keywords (`CREATE INDEX`, `ALTER TABLE`): the default place to point at.
+    pub keyword_span: Span,
+    /// What it does.
+    pub op: Op,
+    /// How bellows read it.
+    pub origin: Origin,
+    /// The `CONCURRENTLY` keyword, when the statement has one at its top level.
+    pub concurrently: Option<Span>,
+    /// True when the statement stands inside a `DO` block's body.
+    pub in_do_block: bool,
+}
+
+/// How a statement was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// sqlparser parsed it and it was lowered from the AST.
+    Parsed,
+    /// sqlparser rejected it; the token fallback recognised it.
+    Fallback,
+    /// A PostgreSQL command neither path models in detail. `command` names it (`GRANT`).
+    Unanalyzed {
+        /// The command's leading keywords, upper case.
+        command: String,
+    },
+    /// Not SQL: no PostgreSQL command starts this way.
+    ParseError {
+        /// The parser's message.
+        message: String,
+        /// Where the parser stopped.
+        at: Span,
+    },
+}
+
+/// What a statement does, in migration terms.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// `CREATE TABLE`.
+    CreateTable(CreateTable),
+    /// `CREATE [UNIQUE] INDEX`.
+    CreateIndex(CreateIndex),
+    /// `ALTER TABLE … action, action`.
+    AlterTable(AlterTable),
+    /// `DROP <kind> …`.
+    Drop(Drop),
+    /// `ALTER <kind> name RENAME TO new` for objects other than tables and columns.
+    RenameObject {
+        /// What is renamed.
+        kind: ObjectKind,
+        /// Its current name.
+        name: QualifiedName,
+        /// The new name.
+        to: Name,
+    },
+    /// `ALTER <kind> name SET SCHEMA s` for objects other than tables.
+    SetObjectSchema {
+        /// What is moved.
+        kind: ObjectKind,
+        /// Its name.
+        name: QualifiedName,
+        /// The new schema.
+        schema: Name,
+    },
+    /// `REINDEX`.
+    Reindex {
+        /// `INDEX`, `TABLE`, `SCHEMA`, `DATABASE` or `SYSTEM`.
+        target: ObjectKind,
+        /// The named object, when there is one.
+        name: Option<QualifiedName>,
+    },
+    /// `CLUSTER [table]`.
+    Cluster {
+        /// The table, when named.
+        table: Option<QualifiedName>,
+    },
+    /// `VACUUM`.
+    Vacuum {
+        /// `VACUUM FULL` (rewrites under ACCESS EXCLUSIVE).
+        full: bool,
+        /// The tables named, if any.
+        tables: Vec<QualifiedName>,
+    },
+    /// `REFRESH MATERIALIZED VIEW`.
+    RefreshMaterializedView {
+        /// The view.
+        name: QualifiedName,
+    },
+    /// `TRUNCATE`.
+    Truncate {
+        /// The tables.
+        tables: Vec<QualifiedName>,
+    },
+    /// `UPDATE`.
+    Update {
+        /// The table.
+        table: QualifiedName,
+        /// True when there is a WHERE clause.
+        has_where: bool,
+    },
+    /// `DELETE`.
+    Delete {
+        /// The table.
+        table: QualifiedName,
+        /// True when there is a WHERE clause.
+        has_where: bool,
+    },
+    /// `INSERT`.
+    Insert {
+        /// The table.
+        table: QualifiedName,
+    },
+    /// `SET [LOCAL|SESSION] name = value`.
+    Set {
+        /// The setting, folded (`lock_timeout`).
+        name: String,
+        /// True for `SET LOCAL`.
+        local: bool,
+        /// The value as written.
+        value: String,
+    },
+    /// `LOCK TABLE`.
+    Lock {
+        /// The tables.
+        tables: Vec<QualifiedName>,
+    },
+    /// `BEGIN` / `START TRANSACTION`.
+    Begin,
+    /// `COMMIT` / `END`.
+    Commit,
+    /// `ROLLBACK` / `ABORT` (not `ROLLBACK TO SAVEPOINT`).
+    Rollback,
+    /// `DO $$ … $$`: its inner statements follow it as their own statements.
+    Do,
+    /// `CREATE VIEW`, `CREATE FUNCTION`, `GRANT`, `SELECT`, …: read, nothing modelled.
+    Other {
+        /// The command's leading keywords, upper case (`CREATE FUNCTION`).
+        command: String,
+    },
+}
+
+/// `DROP <kind> name, …`.
+#[derive(Debug, Clone)]
+pub struct Drop {
+    /// What is dropped.
+    pub kind: ObjectKind,
+    /// The objects.
+    pub names: Vec<QualifiedName>,
+    /// `IF EXISTS`.
+    pub if_exists: bool,
+    /// `CASCADE`.
+    pub cascade: bool,
+}
+
+/// The kind of a database object, as `DROP`, `ALTER` and `REINDEX` name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    /// TABLE
+    Table,
+    /// INDEX
+    Index,
+    /// VIEW
+    View,
+    /// MATERIALIZED VIEW
+    MaterializedView,
+    /// SCHEMA
+    Schema,
+    /// TYPE (also DOMAIN)
+    Type,
+    /// FUNCTION
+    Function,
+    /// PROCEDURE
+    Procedure,
+    /// SEQUENCE
+    Sequence,
+    /// DATABASE
+    Database,
+    /// SYSTEM (REINDEX SYSTEM)
+    System,
+    /// TRIGGER
+    Trigger,
+    /// EXTENSION
+    Extension,
+    /// Anything else (POLICY, ROLE, …)
+    Other,
+}
+
+impl ObjectKind {
+    /// The SQL keyword(s) for this kind.
+    pub fn sql(self) -> &'static str {
+        match self {
+            ObjectKind::Table => "TABLE",
+            ObjectKind::Index => "INDEX",
+            ObjectKind::View => "VIEW",
+            ObjectKind::MaterializedView => "MATERIALIZED VIEW",
+            ObjectKind::Schema => "SCHEMA",
+            ObjectKind::Type => "TYPE",
+            ObjectKind::Function => "FUNCTION",
+            ObjectKind::Procedure => "PROCEDURE",
+            ObjectKind::Sequence => "SEQUENCE",
+            ObjectKind::Database => "DATABASE",
+            ObjectKind::System => "SYSTEM",
+            ObjectKind::Trigger => "TRIGGER",
+            ObjectKind::Extension => "EXTENSION",
+            ObjectKind::Other => "OBJECT",
+        }
+    }
+}
+
+/// `CREATE TABLE`.
+#[derive(Debug, Clone)]
+pub struct CreateTable {
+    /// The table.
+    pub table: QualifiedName,
+    /// `IF NOT EXISTS`.
+    pub if_not_exists: bool,
+    /// Column definitions in order.
+    pub columns: Vec<ColumnDef>,
+    /// Table constraints (column constraints are on the columns).
+    pub constraints: Vec<Constraint>,
+    /// `PARTITION OF parent`, when present.
+    pub partition_of: Option<QualifiedName>,
+}
+
+/// `CREATE INDEX`.
+#[derive(Debug, Clone)]
+pub struct CreateIndex {
+    /// The index name, when given.
+    pub name: Option<QualifiedName>,
+    /// The table.
+    pub table: QualifiedName,
+    /// `UNIQUE`.
+    pub unique: bool,
+    /// `CONCURRENTLY`.
+    pub concurrently: bool,
+    /// `IF NOT EXISTS`.
+    pub if_not_exists: bool,
+    /// `ON ONLY` (partitioned parent only).
+    pub only: bool,
+    /// The text from the first word through the table name, for suggestions that rewrite
+    /// the head of the statement.
+    pub head: Span,
+}
+
+/// `ALTER TABLE`.
+#[derive(Debug, Clone)]
+pub struct AlterTable {
+    /// The table.
+    pub table: QualifiedName,
+    /// `IF EXISTS`.
+    pub if_exists: bool,
+    /// `ONLY`.
+    pub only: bool,
+    /// Its actions in order.
+    pub actions: Vec<Action>,
+}
+
+/// One action of an `ALTER TABLE`.
+#[derive(Debug, Clone)]
+pub struct Action {
+    /// The action's text (`ALTER COLUMN x SET NOT NULL`).
+    pub span: Span,
+    /// The words a finding about it underlines (`SET NOT NULL`).
+    pub focus: Span,
+    /// What it does.
+    pub kind: ActionKind,
+}
+
+/// What an `ALTER TABLE` action does.
+#[derive(Debug, Clone)]
+pub enum ActionKind {
+    /// `ADD [COLUMN]`.
+    AddColumn {
+        /// The new column.
+        column: ColumnDef,
+        /// `IF NOT EXISTS`.
+        if_not_exists: bool,
+    },
+    /// `DROP [COLUMN]`.
+    DropColumn {
+        /// The column.
+        column: Name,
+        /// `IF EXISTS`.
+        if_exists: bool,
+    },
+    /// `RENAME [COLUMN] a TO b`.
+    RenameColumn {
+        /// Old name.
+        from: Name,
+        /// New name.
+        to: Name,
+    },
+    /// `ALTER [COLUMN] c [SET DATA] TYPE t [COLLATE …] [USING …]`.
+    AlterColumnType {
+        /// The column.
+        column: Name,
+        /// The new type.
+        data_type: TypeName,
+        /// A `USING` expression is present.
+        using: bool,
+    },
+    /// `ALTER COLUMN c SET NOT NULL`.
+    SetNotNull {
+        /// The column.
+        column: Name,
+    },
+    /// `ALTER COLUMN c DROP NOT NULL`.
+    DropNotNull {
+        /// The column.
+        column: Name,
+    },
+    /// `ALTER COLUMN c SET DEFAULT e`.
+    SetDefault {
+        /// The column.
+        column: Name,
+        /// The default.
+        default: Expr,
+    },
+    /// `ALTER COLUMN c DROP DEFAULT`.
+    DropDefault {
+        /// The column.
+        column: Name,
+    },
+    /// `ADD [CONSTRAINT n] …`.
+    AddConstraint(Constraint),
+    /// `VALIDATE CONSTRAINT n`.
+    ValidateConstraint {
+        /// The constraint.
+        name: Name,
+    },
+    /// `DROP CONSTRAINT n`.
+    DropConstraint {
+        /// The constraint.
+        name: Name,
+        /// `IF EXISTS`.
+        if_exists: bool,
+    },
+    /// `RENAME CONSTRAINT a TO b`.
+    RenameConstraint {
+        /// Old name.
+        from: Name,
+        /// New name.
+        to: Name,
+    },
+    /// `RENAME TO new`.
+    RenameTable {
+        /// The new name.
+        to: Name,
+    },
+    /// `SET SCHEMA s`.
+    SetSchema {
+        /// The new schema.
+        schema: Name,
+    },
+    /// `ATTACH PARTITION p FOR VALUES …`.
+    AttachPartition {
+        /// The partition.
+        partition: QualifiedName,
+    },
+    /// `DETACH PARTITION p [CONCURRENTLY | FINALIZE]`.
+    DetachPartition {
+        /// The partition.
+        partition: QualifiedName,
+        /// `CONCURRENTLY`.
+        concurrently: bool,
+        /// `FINALIZE`.
+        finalize: bool,
+    },
+    /// Anything else (`OWNER TO`, `ENABLE ROW LEVEL SECURITY`, …), by its leading words.
+    Other {
+        /// The action's leading keywords, upper case.
+        description: String,
+    },
+}
+
+/// A column definition (`CREATE TABLE` or `ADD COLUMN`).
+#[derive(Debug, Clone)]
+pub struct ColumnDef {
+    /// The column.
+    pub name: Name,
+    /// Its type.
+    pub data_type: TypeName,
+    /// `NOT NULL` (also implied by `PRIMARY KEY`).
+    pub not_null: bool,
+    /// `DEFAULT e`.
+    pub default: Option<Expr>,
+    /// `GENERATED … AS IDENTITY`.
+    pub identity: bool,
+    /// `GENERATED ALWAYS AS (e) STORED`.
+    pub generated_stored: bool,
+    /// Inline constraints (`PRIMARY KEY`, `UNIQUE`, `REFERENCES`, `CHECK`).
+    pub constraints: Vec<Constraint>,
+    /// The whole definition.
+    pub span: Span,
+}
+
+/// A type as written, with a normalised name for comparisons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeName {
+    /// The type as sqlparser prints it, lower case (`varchar(255)`, `timestamp with time zone`).
+    pub text: String,
+    /// Where it stands in the file.
+    pub span: Span,
+}
+
+impl TypeName {
+    /// The canonical base name without modifiers or array brackets: `int`, `integer` and
+    /// `int4` are all `integer`; `varchar(20)` is `character varying`.
+    pub fn base(&self) -> &'static str {
+        canonical_type(&self.text)
+    }
+
+    /// True for `type[]`.
+    pub fn is_array(&self) -> bool {
+        self.text.ends_with(']')
+    }
+}
+
+/// Canonical base type for a lower-case type text. Unknown types map to `""`.
+pub fn canonical_type(text: &str) -> &'static str {
+    let t = text.trim();
+    let t = t.split('[').next().unwrap_or(t).trim();
+    let head = t.split('(').next().unwrap_or(t).trim();
+    let head = head.rsplit('.').next().unwrap_or(head).trim_matches('"');
+    let tz = t.contains("with time zone") && !t.contains("without time zone");
+    match head {
+        "int" | "integer" | "int4" => "integer",
+        "smallint" | "int2" => "smallint",
+        "bigint" | "int8" => "bigint",
+        "serial" | "serial4" => "serial",
+        "bigserial" | "serial8" => "bigserial",
+        "smallserial" | "serial2" => "smallserial",
+        "varchar" | "character varying" => "character varying",
+        "char" | "character" | "bpchar" => "character",
+        "text" => "text",
+        "json" => "json",
+        "jsonb" => "jsonb",
+        "timestamptz" => "timestamp with time zone",
+        "timestamp" if tz => "timestamp with time zone",
+        "timestamp" => "timestamp without time zone",
+        "timetz" => "time with time zone",
+        "time" if tz => "time with time zone",
+        "time" => "time without time zone",
+        "numeric" | "decimal" => "numeric",
+        "boolean" | "bool" => "boolean",
+        "uuid" => "uuid",
+        "date" => "date",
+        "real" | "float4" => "real",
+        "double precision" | "float8" | "double" => "double precision",
+        "bytea" => "bytea",
+        "inet" => "inet",
+        "cidr" => "cidr",
+        "varbit" | "bit varying" => "bit varying",
+        _ if head.starts_with("character varying") => "character varying",
+        _ if head.starts_with("timestamp") && tz => "timestamp with time zone",
+        _ if head.starts_with("timestamp") => "timestamp without time zone",
+        _ => "",
+    }
+}
+
+/// An expression, reduced to what rules need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expr {
+    /// The expression's text as written.
+    pub text: String,
+    /// Where it stands.
+    pub span: Span,
+    /// Functions it calls, folded, without schema (`gen_random_uuid`, `now`).
+    pub calls: Vec<String>,
+    /// True when the expression is the `NULL` literal.
+    pub is_null: bool,
+}
+
+/// A table constraint.
+#[derive(Debug, Clone)]
+pub struct Constraint {
+    /// `CONSTRAINT name`, when given.
+    pub name: Option<Name>,
+    /// What it is.
+    pub kind: ConstraintKind,
+    /// Its columns (empty for CHECK and EXCLUDE).
+    pub columns: Vec<Name>,
+    /// `USING INDEX name` (UNIQUE / PRIMARY KEY built from an existing index).
+    pub using_index: Option<Name>,
+    /// `NOT VALID`.
+    pub not_valid: bool,
+    /// The constraint's text.
+    pub span: Span,
+}
+
+/// The kind of a constraint.
+#[derive(Debug, Clone)]
+pub enum ConstraintKind {
+    /// PRIMARY KEY.
+    PrimaryKey,
+    /// UNIQUE.
+    Unique,
+    /// CHECK (expr).
+    Check {
+        /// The expression.
+        expr: Expr,
+        /// When the expression is exactly `col IS NOT NULL`, that column.
+        not_null_column: Option<Name>,
+    },
+    /// FOREIGN KEY … REFERENCES table.
+    ForeignKey {
+        /// The referenced table.
+        references: QualifiedName,
+    },
+    /// EXCLUDE USING ….
+    Exclude,
+}
+
+impl Statement {
+    /// The statement as an `ALTER TABLE`, if it is one.
+    pub fn alter_table(&self) -> Option<&AlterTable> {
+        match &self.op {
+            Op::AlterTable(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_types() {
+        for (text, want) in [
+            ("int", "integer"),
+            ("int4", "integer"),
+            ("varchar(255)", "character varying"),
+            ("character varying(20)", "character varying"),
+            ("timestamp", "timestamp without time zone"),
+            ("timestamp(3) with time zone", "timestamp with time zone"),
+            (
+                "timestamp(3) without time zone",
+                "timestamp without time zone",
+            ),
+            ("timestamptz", "timestamp with time zone"),
+            ("text[]", "text"),
+            ("pg_catalog.int8", "bigint"),
+            ("my_enum", ""),
+        ] {
+            assert_eq!(canonical_type(text), want, "{text}");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! bellows: a static linter for PostgreSQL schema migrations.
+//!
+//! Data flows one way: [`discover`] finds files, [`split`] cuts them into statements,
+//! [`parse`] reads each (sqlparser, else [`fallback`]) into the [`ir`], [`context`] tracks
+//! what earlier statements did, [`rules`] report [`diagnostic`]s, and [`report`] prints them.
+
+pub mod cli;
+pub mod context;
+pub mod diagnostic;
+pub mod discover;
+pub mod fallback;
+pub mod ident;
+pub mod ir;
+pub mod lint;
+pub mod locks;
+mod lower;
+pub mod parse;
+pub mod pg_version;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod split;
+pub mod suppress;
+pub mod tokens;

@@ -1,0 +1,5 @@
+//! The `bellows` binary.
+
+fn main() -> std::process::ExitCode {
+    bellows::cli::run()
+}

@@ -1,0 +1,71 @@
+//! `create-index-non-concurrently`: `CREATE INDEX` without `CONCURRENTLY` blocks writes to an
+//! existing table for the whole build.
+
+use super::sql::step;
+use super::{Rule, RuleMeta};
+use crate::context::Context;
+use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
+use crate::ir::{Op, Statement};
+use crate::locks;
+
+/// The rule.
+pub struct CreateIndexNonConcurrently;
+
+static META: RuleMeta = RuleMeta {
+    id: "create-index-non-concurrently",
+    default_severity: Severity::Error,
+    summary: "CREATE INDEX without CONCURRENTLY blocks writes to an existing table while it builds",
+    docs: include_str!("../../rules/create-index-non-concurrently.md"),
+};
+
+impl Rule for CreateIndexNonConcurrently {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {
+        let Op::CreateIndex(ci) = &stmt.op else {
+            return;
+        };
+        if ci.concurrently || cx.is_new_table(&ci.table) {
+            return;
+        }
+        let lock = locks::create_index(false);
+        // `CREATE [UNIQUE] INDEX` is the statement's command span; CONCURRENTLY goes right
+        // after it (and before IF NOT EXISTS, as the grammar wants).
+        let head = cx.text(crate::source::Span::new(
+            stmt.span.start,
+            stmt.keyword_span.end,
+        ));
+        let tail = cx.text(crate::source::Span::new(
+            stmt.keyword_span.end,
+            stmt.span.end,
+        ));
+        let rewritten = format!("{head} CONCURRENTLY{tail};");
+        let mut help = String::from(
+            "build the index with CONCURRENTLY: writes continue while it builds; it cannot run inside a transaction block",
+        );
+        if cx.in_transaction_block() {
+            help.push_str(", so move it out of this BEGIN … COMMIT block");
+        }
+        out.push(
+            Finding::new(
+                ci.head,
+                format!(
+                    "CREATE INDEX on {} takes a {} lock for the whole build",
+                    ci.table.sql(),
+                    lock.mode.name()
+                ),
+                format!("{} until the index is built", lock.mode.blocks_phrase()),
+            )
+            .help(help)
+            .suggest(Suggestion {
+                title: "create the index concurrently, in its own migration outside a transaction"
+                    .into(),
+                mechanical: true,
+                steps: vec![step(Phase::Expand, rewritten, true)],
+            })
+            .lock(lock),
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! The rules: one module each, listed once in [`RULES`].
+
+use crate::context::Context;
+use crate::diagnostic::{Finding, Severity};
+use crate::ir::Statement;
+
+mod concurrently_in_transaction;
+mod create_index_non_concurrently;
+mod drop_column;
+mod parse_error;
+mod rename_column;
+mod set_not_null;
+pub mod sql;
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The id users write (`set-not-null`).
+    pub id: &'static str,
+    /// Severity unless configured otherwise.
+    pub default_severity: Severity,
+    /// One line: what it flags.
+    pub summary: &'static str,
+    /// The rule's page, `rules/<id>.md`.
+    pub docs: &'static str,
+}
+
+/// A check over one statement.
+pub trait Rule: Sync {
+    /// Identity and documentation.
+    fn meta(&self) -> &'static RuleMeta;
+    /// Reports findings about `stmt`, which runs in `cx`.
+    fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>);
+}
+
+/// Every rule that checks statements, once.
+pub static RULES: &[&dyn Rule] = &[
+    &parse_error::ParseError,
+    &set_not_null::SetNotNull,
+    &create_index_non_concurrently::CreateIndexNonConcurrently,
+    &drop_column::DropColumn,
+    &rename_column::RenameColumn,
+    &concurrently_in_transaction::ConcurrentlyInTransaction,
+];
+
+/// Files that cannot be read are reported under this id; no statement check produces it.
+pub static IO_ERROR: RuleMeta = RuleMeta {
+    id: "io-error",
+    default_severity: Severity::Error,
+    summary: "a file that cannot be read, is not UTF-8 or is binary",
+    docs: include_str!("../../rules/io-error.md"),
+};
+
+/// Every rule's metadata, in registry order, `io-error` last.
+pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
+    RULES
+        .iter()
+        .map(|r| r.meta())
+        .chain(std::iter::once(&IO_ERROR))
+}
+
+/// The metadata of rule `id`.
+pub fn find(id: &str) -> Option<&'static RuleMeta> {
+    all().find(|m| m.id == id)
+}
+
+/// Id of the rule that reports statements bellows cannot parse.
+pub const PARSE_ERROR: &str = "parse-error";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_pages_start_with_the_id() {
+        let mut seen = std::collections::HashSet::new();
+        for m in all() {
+            assert!(seen.insert(m.id), "duplicate rule id {}", m.id);
+            assert!(
+                m.docs.starts_with(&format!("# {}", m.id)),
+                "rules/{}.md must start with `# {}`",
+                m.id,
+                m.id
+            );
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! `set-not-null`: `ALTER COLUMN … SET NOT NULL` scans an existing table under an ACCESS
+//! EXCLUSIVE lock.
+
+use super::sql::{alter_table, new_name, step};
+use super::{Rule, RuleMeta};
+use crate::context::Context;
+use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
+use crate::ident::{Name, QualifiedName};
+use crate::ir::{ActionKind, Statement};
+use crate::locks;
+
+/// The rule.
+pub struct SetNotNull;
+
+static META: RuleMeta = RuleMeta {
+    id: "set-not-null",
+    default_severity: Severity::Error,
+    summary: "SET NOT NULL on an existing table scans it under an ACCESS EXCLUSIVE lock",
+    docs: include_str!("../../rules/set-not-null.md"),
+};
+
+impl Rule for SetNotNull {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {
+        let Some(at) = stmt.alter_table() else { return };
+        if cx.is_new_table(&at.table) {
+            return;
+        }
+        let pg = cx.pg_version();
+        for action in &at.actions {
+            let ActionKind::SetNotNull { column } = &action.kind else {
+                continue;
+            };
+            // PostgreSQL 12+ skips the scan when a validated CHECK proves the column non-null.
+            if pg.at_least(12) && cx.has_validated_not_null_check(&at.table, column) {
+                continue;
+            }
+            let lock = locks::alter_table_action(&action.kind, pg);
+            out.push(
+                Finding::new(
+                    action.focus,
+                    format!(
+                        "SET NOT NULL scans {} under an {} lock",
+                        at.table.sql(),
+                        lock.mode.name()
+                    ),
+                    format!("{} until every row is checked", lock.mode.blocks_phrase()),
+                )
+                .help(if pg.at_least(12) {
+                    "prove the column non-null with a CHECK constraint first; SET NOT NULL then skips the scan"
+                } else {
+                    "before PostgreSQL 12, SET NOT NULL always scans: keep a validated CHECK constraint instead"
+                })
+                .suggest(suggestion(&at.table, column, pg.at_least(12)))
+                .lock(lock),
+            );
+        }
+    }
+}
+
+fn suggestion(table: &QualifiedName, column: &Name, can_skip_scan: bool) -> Suggestion {
+    let constraint = new_name(
+        &[&table.display_name(), &column.folded(), "not_null"],
+        column,
+    );
+    let mut steps = vec![
+        step(
+            Phase::Expand,
+            alter_table(
+                table,
+                &format!(
+                    "ADD CONSTRAINT {constraint} CHECK ({} IS NOT NULL) NOT VALID",
+                    column.sql()
+                ),
+            ),
+            true,
+        ),
+        step(
+            Phase::Backfill,
+            alter_table(table, &format!("VALIDATE CONSTRAINT {constraint}")),
+            true,
+        ),
+    ];
+    if can_skip_scan {
+        steps.push(step(
+            Phase::Contract,
+            format!(
+                "{}\n{}",
+                alter_table(
+                    table,
+                    &format!("ALTER COLUMN {} SET NOT NULL", column.sql())
+                ),
+                alter_table(table, &format!("DROP CONSTRAINT {constraint}"))
+            ),
+            true,
+        ));
+    }
+    Suggestion {
+        title: if can_skip_scan {
+            "add a NOT VALID CHECK, validate it, then SET NOT NULL without a scan".into()
+        } else {
+            "enforce the rule with a validated CHECK constraint".into()
+        },
+        mechanical: true,
+        steps,
+    }
+}

@@ -1,0 +1,255 @@
+//! sqlparser's token stream for one statement, with byte spans in the file.
+//!
+//! The parser path uses it to find the words a finding underlines (the AST does not keep
+//! keyword positions), and the fallback reads statements sqlparser rejects from it.
+
+use crate::ident::{Name, QualifiedName};
+use crate::source::Span;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, TokenizerError};
+
+/// One significant token (not white space, not a comment) and its bytes in the file.
+#[derive(Debug, Clone)]
+pub struct Tok {
+    /// The token.
+    pub token: Token,
+    /// Its bytes in the file.
+    pub span: Span,
+}
+
+impl Tok {
+    /// True when this is the unquoted keyword `kw` (compared case-insensitively).
+    pub fn is_kw(&self, kw: &str) -> bool {
+        matches!(&self.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw))
+    }
+
+    /// The identifier this token spells, if it is a word.
+    pub fn name(&self) -> Option<Name> {
+        match &self.token {
+            Token::Word(w) => Some(Name::new(
+                w.value.clone(),
+                w.quote_style.is_some(),
+                self.span,
+            )),
+            _ => None,
+        }
+    }
+
+    /// The unquoted word, upper case, or `None`.
+    pub fn keyword(&self) -> Option<String> {
+        match &self.token {
+            Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+            _ => None,
+        }
+    }
+}
+
+/// A statement's tokens.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    /// Significant tokens in order.
+    pub sig: Vec<Tok>,
+    /// Start location (as sqlparser counts it, relative to the statement) and file byte
+    /// offset of every token, comments and white space included, in order.
+    starts: Vec<(Location, usize)>,
+}
+
+/// Tokenizes `text` (a statement starting at file byte `base`). Returns the tokens for the
+/// parser and our spanned copy.
+pub fn tokenize(text: &str, base: usize) -> Result<(Vec<TokenWithSpan>, Tokens), TokenizerError> {
+    let dialect = PostgreSqlDialect {};
+    let raw = Tokenizer::new(&dialect, text)
+        .with_unescape(false)
+        .tokenize_with_location()?;
+    let mut starts = Vec::with_capacity(raw.len());
+    let mut sig = Vec::with_capacity(raw.len());
+    let mut walker = Walker::new(text);
+    let offsets: Vec<usize> = raw.iter().map(|t| walker.seek(t.span.start)).collect();
+    for (i, t) in raw.iter().enumerate() {
+        let start = offsets[i];
+        let end = offsets.get(i + 1).copied().unwrap_or(text.len());
+        starts.push((t.span.start, base + start));
+        if !matches!(t.token, Token::Whitespace(_) | Token::EOF) {
+            sig.push(Tok {
+                token: t.token.clone(),
+                span: Span::new(base + start, base + trim_end(text, start, end)),
+            });
+        }
+    }
+    Ok((raw, Tokens { sig, starts }))
+}
+
+/// The end of a token's text, not counting trailing white space that sqlparser folded in.
+fn trim_end(text: &str, start: usize, end: usize) -> usize {
+    start + text.get(start..end).map_or(0, |s| s.trim_end().len())
+}
+
+/// Walks a text forward, converting sqlparser locations (1-based line and character
+/// column) to byte offsets.
+struct Walker<'a> {
+    text: &'a str,
+    byte: usize,
+    line: u64,
+    col: u64,
+}
+
+impl<'a> Walker<'a> {
+    fn new(text: &'a str) -> Self {
+        Walker {
+            text,
+            byte: 0,
+            line: 1,
+            col: 1,
+        }
+    }
+
+    fn seek(&mut self, to: Location) -> usize {
+        if to.line == 0 {
+            return self.text.len();
+        }
+        while (self.line, self.col) < (to.line, to.column) {
+            let Some(c) = self.text[self.byte..].chars().next() else {
+                break;
+            };
+            self.byte += c.len_utf8();
+            if c == '\n' {
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+        }
+        self.byte
+    }
+}
+
+impl Tokens {
+    /// File byte offset of the token that starts at `loc` (an AST span start).
+    pub fn offset_of(&self, loc: Location) -> Option<usize> {
+        let i = self
+            .starts
+            .binary_search_by(|(l, _)| (l.line, l.column).cmp(&(loc.line, loc.column)))
+            .ok()?;
+        Some(self.starts[i].1)
+    }
+
+    /// Index of the significant token starting at file byte `offset`.
+    pub fn index_at(&self, offset: usize) -> Option<usize> {
+        self.sig
+            .binary_search_by(|t| t.span.start.cmp(&offset))
+            .ok()
+    }
+
+    /// The span of the significant token starting at `loc`.
+    pub fn span_at(&self, loc: Location) -> Option<Span> {
+        let off = self.offset_of(loc)?;
+        self.index_at(off).map(|i| self.sig[i].span)
+    }
+
+    /// Index of the first significant token at or after `from` that is the keyword
+    /// sequence `words` (all consecutive), and the span it covers.
+    pub fn find_seq(&self, from: usize, to: usize, words: &[&str]) -> Option<(usize, Span)> {
+        let to = to.min(self.sig.len());
+        (from..to).find_map(|i| {
+            let matched = words
+                .iter()
+                .enumerate()
+                .all(|(k, w)| i + k < to && self.sig[i + k].is_kw(w));
+            matched.then(|| (i, self.sig[i].span.to(self.sig[i + words.len() - 1].span)))
+        })
+    }
+
+    /// Splits `from..to` at commas outside parentheses: the items of a list.
+    pub fn split_top_level_commas(&self, from: usize, to: usize) -> Vec<(usize, usize)> {
+        let mut items = Vec::new();
+        let mut depth = 0i32;
+        let mut start = from;
+        for i in from..to.min(self.sig.len()) {
+            match self.sig[i].token {
+                Token::LParen | Token::LBracket => depth += 1,
+                Token::RParen | Token::RBracket => depth -= 1,
+                Token::Comma if depth == 0 => {
+                    items.push((start, i));
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        if start < to.min(self.sig.len()) {
+            items.push((start, to.min(self.sig.len())));
+        }
+        items
+    }
+
+    /// Span covering significant tokens `from..to`.
+    pub fn span_of(&self, from: usize, to: usize) -> Option<Span> {
+        let first = self.sig.get(from)?;
+        let last = self.sig.get(to.checked_sub(1)?)?;
+        Some(first.span.to(last.span))
+    }
+
+    /// Reads a possibly qualified name (`a`, `a.b`, `a.b.c`) at `i`; returns it and the
+    /// index after it.
+    pub fn qualified_name(&self, i: usize) -> Option<(QualifiedName, usize)> {
+        let mut parts = vec![self.sig.get(i)?.name()?];
+        let mut j = i + 1;
+        while matches!(self.sig.get(j).map(|t| &t.token), Some(Token::Period)) {
+            parts.push(self.sig.get(j + 1)?.name()?);
+            j += 2;
+        }
+        let name = parts.pop()?;
+        Some((
+            QualifiedName {
+                schema: parts.pop(),
+                name,
+            },
+            j,
+        ))
+    }
+
+    /// The first top-level `CONCURRENTLY` keyword, if any.
+    pub fn concurrently(&self) -> Option<Span> {
+        self.sig
+            .iter()
+            .find(|t| t.is_kw("CONCURRENTLY"))
+            .map(|t| t.span)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_are_file_bytes_even_after_multibyte_text() {
+        let text = "ALTER TABLE \"é名\" DROP COLUMN x";
+        let (_, toks) = tokenize(text, 100).unwrap();
+        let drop = toks.sig.iter().find(|t| t.is_kw("DROP")).unwrap();
+        assert_eq!(
+            drop.span,
+            Span::new(
+                100 + text.find("DROP").unwrap(),
+                100 + text.find("DROP").unwrap() + 4
+            )
+        );
+        let name = toks.sig[2].name().unwrap();
+        assert_eq!(name.value, "é名");
+        assert!(name.quoted);
+    }
+
+    #[test]
+    fn comments_are_not_significant() {
+        let (_, toks) = tokenize("CREATE /* c */ INDEX -- x\n i ON t (a)", 0).unwrap();
+        assert!(toks.sig[1].is_kw("INDEX"));
+        assert!(toks.find_seq(0, usize::MAX, &["CREATE", "INDEX"]).is_some());
+    }
+
+    #[test]
+    fn qualified_names_and_lists() {
+        let (_, toks) = tokenize("ALTER TABLE \"public\".users ADD a int, DROP b", 0).unwrap();
+        let (q, next) = toks.qualified_name(2).unwrap();
+        assert_eq!(q.sql(), "\"public\".users");
+        assert_eq!(next, 5);
+        assert_eq!(toks.split_top_level_commas(next, toks.sig.len()).len(), 2);
+    }
+}

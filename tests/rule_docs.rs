@@ -1,0 +1,143 @@
+//! Every rule page's ```sql bad block raises that rule and every ```sql good block does
+//! not; every suggested rewrite parses and lints clean.
+
+use bellows::diagnostic::Severity;
+use bellows::ir::Origin;
+use bellows::lint::{Settings, lint_text, read_statements};
+use bellows::report::render_suggestion;
+use bellows::rules;
+
+/// A fenced example: its kind (`bad`/`good`), settings from the info string, and its SQL.
+struct Example {
+    bad: bool,
+    pg: Option<String>,
+    sql: String,
+}
+
+fn examples(page: &str) -> Vec<Example> {
+    let mut out = Vec::new();
+    let mut current: Option<Example> = None;
+    for line in page.lines() {
+        if let Some(ex) = current.as_mut() {
+            if line.trim_start().starts_with("```") {
+                out.extend(current.take());
+            } else {
+                ex.sql.push_str(line);
+                ex.sql.push('\n');
+            }
+            continue;
+        }
+        let Some(info) = line.trim_start().strip_prefix("```sql") else {
+            continue;
+        };
+        let words: Vec<&str> = info.split_whitespace().collect();
+        let bad = words.contains(&"bad");
+        let good = words.contains(&"good");
+        assert!(
+            bad || good,
+            "every ```sql block is marked bad or good: {line}"
+        );
+        current = Some(Example {
+            bad,
+            pg: words
+                .iter()
+                .find_map(|w| w.strip_prefix("pg=").map(str::to_string)),
+            sql: String::new(),
+        });
+    }
+    out
+}
+
+fn settings(ex: &Example) -> Settings {
+    Settings {
+        pg_version: ex.pg.as_deref().map_or_else(Default::default, |v| {
+            v.parse().expect("valid pg= in example")
+        }),
+    }
+}
+
+#[test]
+fn every_statement_rule_page_has_bad_and_good_examples() {
+    for meta in rules::all().filter(|m| m.id != rules::IO_ERROR.id) {
+        let ex = examples(meta.docs);
+        assert!(
+            ex.iter().any(|e| e.bad),
+            "rules/{}.md has no ```sql bad block",
+            meta.id
+        );
+        assert!(
+            ex.iter().any(|e| !e.bad),
+            "rules/{}.md has no ```sql good block",
+            meta.id
+        );
+    }
+}
+
+#[test]
+fn bad_examples_raise_the_rule_and_good_ones_do_not() {
+    for meta in rules::all() {
+        for ex in examples(meta.docs) {
+            let (diags, _) = lint_text(&ex.sql, &settings(&ex));
+            let raised = diags.iter().any(|d| d.rule == meta.id);
+            if ex.bad {
+                assert!(
+                    raised,
+                    "rules/{}.md bad example does not raise it:\n{}",
+                    meta.id, ex.sql
+                );
+            } else {
+                assert!(
+                    !raised,
+                    "rules/{}.md good example raises it:\n{}\n{:#?}",
+                    meta.id, ex.sql, diags
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn suggestions_parse_and_lint_clean() {
+    let mut checked = 0;
+    for meta in rules::all() {
+        for ex in examples(meta.docs).into_iter().filter(|e| e.bad) {
+            let s = settings(&ex);
+            let (diags, _) = lint_text(&ex.sql, &s);
+            for d in diags.iter().filter(|d| d.rule == meta.id) {
+                let Some(suggestion) = &d.finding.suggestion else {
+                    assert!(
+                        d.severity != Severity::Error || meta.id == rules::PARSE_ERROR,
+                        "error-level rule {} gives no suggestion",
+                        meta.id
+                    );
+                    continue;
+                };
+                let sql = render_suggestion(suggestion);
+                let (_, statements) = read_statements(&sql);
+                assert!(!statements.is_empty(), "{}: empty suggestion", meta.id);
+                for st in &statements {
+                    assert!(
+                        matches!(st.origin, Origin::Parsed | Origin::Fallback),
+                        "{}: suggested statement does not parse ({:?}):\n{}",
+                        meta.id,
+                        st.origin,
+                        st.span.slice(&sql)
+                    );
+                }
+                let (again, _) = lint_text(&sql, &s);
+                let errors: Vec<_> = again
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .map(|d| format!("{}: {}", d.rule, d.finding.message))
+                    .collect();
+                assert!(
+                    errors.is_empty(),
+                    "{}: suggestion does not lint clean:\n{sql}\n{errors:#?}",
+                    meta.id
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 5, "only {checked} suggestions checked");
+}
