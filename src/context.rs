@@ -18,12 +18,23 @@ struct NotNullCheck {
     validated: bool,
 }
 
+/// A `SET lock_timeout` seen earlier, and whether it was `SET LOCAL` (which ends with the
+/// transaction).
+#[derive(Debug, Clone, Copy)]
+struct Timeout {
+    local: bool,
+}
+
 /// The state of the migration at one statement.
 #[derive(Debug, Clone)]
 pub struct Context<'a> {
     text: &'a str,
     pg: PgVersion,
     in_transaction: bool,
+    transaction_start: Option<Span>,
+    lock_timeout: Option<Timeout>,
+    not_valid_in_transaction: HashSet<(ObjectKey, String)>,
+    ddl_in_transaction: HashSet<ObjectKey>,
     new_tables: HashSet<ObjectKey>,
     column_types: HashMap<(ObjectKey, String), TypeName>,
     not_null_checks: Vec<NotNullCheck>,
@@ -36,6 +47,10 @@ impl<'a> Context<'a> {
             text,
             pg,
             in_transaction: false,
+            transaction_start: None,
+            lock_timeout: None,
+            not_valid_in_transaction: HashSet::new(),
+            ddl_in_transaction: HashSet::new(),
             new_tables: HashSet::new(),
             column_types: HashMap::new(),
             not_null_checks: Vec::new(),
@@ -50,6 +65,29 @@ impl<'a> Context<'a> {
     /// True inside an explicit `BEGIN` … `COMMIT` block.
     pub fn in_transaction_block(&self) -> bool {
         self.in_transaction
+    }
+
+    /// The `BEGIN` that opened the current transaction block, if one is open.
+    pub fn transaction_start(&self) -> Option<Span> {
+        self.transaction_start
+    }
+
+    /// True when an earlier `SET [LOCAL] lock_timeout` to a non-zero value is in force.
+    pub fn lock_timeout_set(&self) -> bool {
+        self.lock_timeout.is_some()
+    }
+
+    /// True when constraint `name` of `table` was added `NOT VALID` earlier in the current
+    /// transaction block (its ACCESS EXCLUSIVE lock is still held).
+    pub fn added_not_valid_in_transaction(&self, table: &QualifiedName, name: &Name) -> bool {
+        self.not_valid_in_transaction
+            .contains(&(table.key(), name.folded()))
+    }
+
+    /// True when an earlier statement of the current transaction block changed the schema of
+    /// `table` (so its lock is still held).
+    pub fn ddl_in_transaction(&self, table: &QualifiedName) -> bool {
+        self.ddl_in_transaction.contains(&table.key())
     }
 
     /// True when `table` was created earlier in this file: it is empty and no running
@@ -81,8 +119,19 @@ impl<'a> Context<'a> {
     /// Applies `stmt` so that later statements see its effects.
     pub fn apply(&mut self, stmt: &Statement) {
         match &stmt.op {
-            Op::Begin => self.in_transaction = true,
-            Op::Commit | Op::Rollback => self.in_transaction = false,
+            Op::Begin => {
+                if !self.in_transaction {
+                    self.transaction_start = Some(stmt.keyword_span);
+                }
+                self.in_transaction = true;
+            }
+            Op::Commit | Op::Rollback => self.end_transaction(),
+            Op::Set { name, value, local } if name == "lock_timeout" => {
+                let off = matches!(value.trim_matches('\'').trim(), "0" | "default" | "DEFAULT");
+                // SET LOCAL outside a transaction block has no effect (PostgreSQL warns).
+                let effective = !*local || self.in_transaction;
+                self.lock_timeout = (!off && effective).then_some(Timeout { local: *local });
+            }
             Op::CreateTable(ct) => {
                 let key = ct.table.key();
                 self.new_tables.insert(key.clone());
@@ -99,6 +148,9 @@ impl<'a> Context<'a> {
             }
             Op::AlterTable(at) => {
                 let key = at.table.key();
+                if self.in_transaction {
+                    self.ddl_in_transaction.insert(key.clone());
+                }
                 for action in &at.actions {
                     self.apply_action(&at.table, &key, &action.kind);
                 }
@@ -109,6 +161,16 @@ impl<'a> Context<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    fn end_transaction(&mut self) {
+        self.in_transaction = false;
+        self.transaction_start = None;
+        self.not_valid_in_transaction.clear();
+        self.ddl_in_transaction.clear();
+        if self.lock_timeout.is_some_and(|t| t.local) {
+            self.lock_timeout = None;
         }
     }
 
@@ -126,7 +188,13 @@ impl<'a> Context<'a> {
                 self.column_types
                     .insert((key.clone(), column.folded()), data_type.clone());
             }
-            ActionKind::AddConstraint(c) => self.add_check(key, &c.name, &c.kind, !c.not_valid),
+            ActionKind::AddConstraint(c) => {
+                if let (true, true, Some(name)) = (self.in_transaction, c.not_valid, &c.name) {
+                    self.not_valid_in_transaction
+                        .insert((key.clone(), name.folded()));
+                }
+                self.add_check(key, &c.name, &c.kind, !c.not_valid);
+            }
             ActionKind::ValidateConstraint { name } => {
                 let name = name.folded();
                 for c in &mut self.not_null_checks {

@@ -143,25 +143,48 @@ pub fn lint_text(text: &str, settings: &Settings) -> (Vec<Diagnostic>, Stats) {
     let spans: Vec<Span> = statements.iter().map(|s| s.span).collect();
     let ignores = suppress::scan(text, &spans);
     let mut cx = Context::new(text, settings.pg_version);
-    let mut diagnostics = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut findings = Vec::new();
+    let keep = |meta: &'static rules::RuleMeta,
+                finding,
+                index: Option<usize>,
+                statement,
+                diagnostics: &mut Vec<Diagnostic>| {
+        let ignored = ignores.iter().any(|i| match index {
+            Some(index) => i.covers(meta.id, index),
+            None => i.covers_file(meta.id),
+        });
+        let repeated = meta.once_per_file && diagnostics.iter().any(|d| d.rule == meta.id);
+        if !ignored && !repeated {
+            diagnostics.push(Diagnostic {
+                rule: meta.id,
+                severity: meta.default_severity,
+                finding,
+                statement,
+            });
+        }
+    };
     for (index, stmt) in statements.iter().enumerate() {
         for rule in rules::RULES {
-            let meta = rule.meta();
             rule.check(stmt, &cx, &mut findings);
             for finding in findings.drain(..) {
-                if ignores.iter().any(|i| i.covers(meta.id, index)) {
-                    continue;
-                }
-                diagnostics.push(Diagnostic {
-                    rule: meta.id,
-                    severity: meta.default_severity,
+                keep(
+                    rule.meta(),
                     finding,
-                    statement: stmt.span,
-                });
+                    Some(index),
+                    stmt.span,
+                    &mut diagnostics,
+                );
             }
         }
         cx.apply(stmt);
+    }
+    for rule in rules::RULES {
+        rule.check_end(&cx, &mut findings);
+        for finding in findings.drain(..) {
+            let at = finding.span;
+            keep(rule.meta(), finding, None, at, &mut diagnostics);
+        }
     }
     if let Some((at, what)) = split.unterminated {
         diagnostics.push(Diagnostic {

@@ -34,6 +34,11 @@ impl Ignore {
         (self.target == Target::File || self.target == Target::Statement(index))
             && self.rules.iter().any(|r| r == rule)
     }
+
+    /// True when this is a file-level ignore of `rule`.
+    pub fn covers_file(&self, rule: &str) -> bool {
+        self.target == Target::File && self.rules.iter().any(|r| r == rule)
+    }
 }
 
 /// Finds the ignore comments of `text`, whose statements are `statements` (in order).

@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     summary: "a CONCURRENTLY statement inside a transaction block fails",
     docs: include_str!("../../rules/concurrently-in-transaction.md"),
+    once_per_file: false,
 };
 
 impl Rule for ConcurrentlyInTransaction {

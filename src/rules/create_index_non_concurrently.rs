@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     summary: "CREATE INDEX without CONCURRENTLY blocks writes to an existing table while it builds",
     docs: include_str!("../../rules/create-index-non-concurrently.md"),
+    once_per_file: false,
 };
 
 impl Rule for CreateIndexNonConcurrently {

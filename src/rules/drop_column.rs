@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     summary: "DROP COLUMN breaks running app versions that still read or write the column",
     docs: include_str!("../../rules/drop-column.md"),
+    once_per_file: false,
 };
 
 impl Rule for DropColumn {

@@ -23,6 +23,9 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// The rule's page, `rules/<id>.md`.
     pub docs: &'static str,
+    /// Report only the first finding of a file (for advice that applies to the whole file,
+    /// like `lock-timeout-missing`).
+    pub once_per_file: bool,
 }
 
 /// A check over one statement.
@@ -31,6 +34,9 @@ pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
     /// Reports findings about `stmt`, which runs in `cx`.
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>);
+    /// Reports findings about the file as a whole, after its last statement (an
+    /// unterminated transaction, say). Most rules have none.
+    fn check_end(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
 }
 
 /// Every rule that checks statements, once.
@@ -49,6 +55,7 @@ pub static IO_ERROR: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     summary: "a file that cannot be read, is not UTF-8 or is binary",
     docs: include_str!("../../rules/io-error.md"),
+    once_per_file: false,
 };
 
 /// Every rule's metadata, in registry order, `io-error` last.

@@ -13,6 +13,7 @@ static META: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     summary: "text that is not a PostgreSQL statement, or an unterminated quote or comment",
     docs: include_str!("../../rules/parse-error.md"),
+    once_per_file: false,
 };
 
 impl Rule for ParseError {

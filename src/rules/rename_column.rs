@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     summary: "RENAME COLUMN breaks running app versions that use the old name",
     docs: include_str!("../../rules/rename-column.md"),
+    once_per_file: false,
 };
 
 impl Rule for RenameColumn {

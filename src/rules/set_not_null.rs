@@ -17,6 +17,7 @@ static META: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     summary: "SET NOT NULL on an existing table scans it under an ACCESS EXCLUSIVE lock",
     docs: include_str!("../../rules/set-not-null.md"),
+    once_per_file: false,
 };
 
 impl Rule for SetNotNull {
