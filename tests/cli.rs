@@ -1,0 +1,271 @@
+//! The `bellows` binary: exit codes, JSON shape and spans, human output, bad input.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fs;
+use std::path::Path;
+
+fn bellows() -> Command {
+    let mut cmd = Command::cargo_bin("bellows").expect("binary builds");
+    cmd.env("NO_COLOR", "1");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn json_of(args: &[&str]) -> (Value, i32) {
+    let out = bellows().args(args).output().expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    (v, out.status.code().expect("exit code"))
+}
+
+#[test]
+fn demo_human_output() {
+    let out = bellows().args(["check", "fixtures/demo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    insta::assert_snapshot!("demo_human", text);
+}
+
+#[test]
+fn demo_json_shape_and_spans() {
+    let (v, code) = json_of(&["check", "--format", "json", "fixtures/demo"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["version"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "set-not-null");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "fixtures/demo/0001_contact_required.sql");
+    assert_eq!(d["span"]["start"]["line"], 1);
+    assert_eq!(d["span"]["start"]["column"], 62);
+    assert_eq!(d["span"]["start"]["offset"], 61);
+    assert_eq!(d["span"]["end"]["column"], 74);
+    assert_eq!(d["span"]["end"]["offset"], 73);
+    assert_eq!(d["statement"]["start"]["column"], 1);
+    assert_eq!(d["statement"]["end"]["column"], 74);
+    assert_eq!(d["lock"]["mode"], "ACCESS EXCLUSIVE");
+    assert_eq!(
+        d["lock"]["blocks"],
+        serde_json::json!(["reads", "writes", "ddl"])
+    );
+    assert_eq!(d["lock"]["scan"], true);
+    assert_eq!(d["lock"]["rewrite"], false);
+    assert_eq!(d["docs"], "rules/set-not-null.md");
+    assert!(d["help"].as_str().unwrap().contains("CHECK"));
+    let steps = d["suggestion"]["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 3);
+    assert_eq!(steps[0]["phase"], "expand");
+    assert_eq!(steps[0]["separate_transaction"], true);
+    assert!(
+        steps[0]["sql"]
+            .as_str()
+            .unwrap()
+            .starts_with("ALTER TABLE \"tenant_accounts\" ADD CONSTRAINT")
+    );
+    assert_eq!(d["suggestion"]["mechanical"], true);
+
+    let rules: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            "set-not-null",
+            "create-index-non-concurrently",
+            "rename-column",
+            "drop-column"
+        ]
+    );
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"files": 3, "statements": 6, "errors": 4, "warnings": 0, "parse_errors": 0, "unanalyzed": 0})
+    );
+}
+
+#[test]
+fn clean_input_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("1.sql"),
+        "CREATE TABLE t (id bigint);\nCREATE INDEX i ON t (id);\n",
+    )
+    .unwrap();
+    bellows()
+        .args(["check"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("0 errors, 0 warnings in 1 file"));
+}
+
+#[test]
+fn current_folder_is_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("1.sql"), "ALTER TABLE t DROP COLUMN c;").unwrap();
+    let out = bellows()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["file"], "./1.sql");
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    bellows()
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+    bellows().args(["frobnicate"]).assert().code(2);
+    bellows()
+        .args(["check", "--pg-version", "fifteen"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a PostgreSQL version"));
+    bellows()
+        .args(["check", "--exclude", "a[", "."])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("invalid --exclude glob"));
+    bellows().args(["explain", "no-such-rule"]).assert().code(2);
+}
+
+#[test]
+fn help_and_version_exit_zero() {
+    bellows().arg("--help").assert().code(0);
+    bellows().arg("--version").assert().code(0);
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    fs::write(dir.join(name), bytes).unwrap();
+}
+
+#[test]
+fn unreadable_files_are_named_and_the_rest_is_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "1_good.sql", b"ALTER TABLE t DROP COLUMN c;\n");
+    write(d, "2_latin1.sql", b"SELECT 'caf\xe9';\n");
+    write(d, "3_binary.sql", b"SELECT 1;\0\0\0");
+    let missing = d.join("4_missing.sql");
+    let out = bellows()
+        .args(["check", "--format", "json"])
+        .arg(d)
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    let by_rule = |rule: &str| -> Vec<String> {
+        diags
+            .iter()
+            .filter(|d| d["rule"] == rule)
+            .map(|d| {
+                format!(
+                    "{} | {}",
+                    d["file"].as_str().unwrap(),
+                    d["message"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(by_rule("drop-column").len(), 1);
+    let io = by_rule("io-error");
+    assert_eq!(io.len(), 3, "{io:#?}");
+    assert!(
+        io[0].contains("2_latin1.sql") && io[0].contains("not valid UTF-8"),
+        "{}",
+        io[0]
+    );
+    assert!(
+        io[1].contains("3_binary.sql") && io[1].contains("NUL byte"),
+        "{}",
+        io[1]
+    );
+    assert!(
+        io[2].contains("4_missing.sql") && io[2].contains("no such file"),
+        "{}",
+        io[2]
+    );
+    assert_eq!(v["summary"]["files"], 4);
+}
+
+#[test]
+fn unreadable_file_in_human_output_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bad.sql", b"\xff\xfe");
+    bellows()
+        .args(["check"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stdout(predicates::str::contains("bad.sql is not valid UTF-8"));
+}
+
+#[test]
+fn garbage_statement_between_two_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "m.sql",
+        b"ALTER TABLE a DROP COLUMN x;\nwhat is this;\nALTER TABLE b DROP COLUMN y;\n",
+    );
+    let (v, code) = json_of(&["check", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let got: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["span"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("drop-column".to_string(), 1),
+            ("parse-error".to_string(), 2),
+            ("drop-column".to_string(), 3)
+        ]
+    );
+    assert_eq!(v["summary"]["parse_errors"], 1);
+}
+
+#[test]
+fn rules_lists_every_rule_and_explain_prints_its_page() {
+    let out = bellows().arg("rules").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for m in bellows::rules::all() {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(m.id))
+            .unwrap_or_else(|| panic!("{} missing from `bellows rules`", m.id));
+        assert!(line.contains(&m.default_severity.to_string()));
+    }
+    bellows()
+        .args(["explain", "set-not-null"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::starts_with("# set-not-null"));
+}
+
+#[test]
+fn exclude_globs_leave_files_out() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "1.up.sql", b"SELECT 1;");
+    write(dir.path(), "1.down.sql", b"ALTER TABLE t DROP COLUMN c;");
+    bellows()
+        .args(["check", "--exclude", "*.down.sql"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("in 1 file"));
+}
