@@ -5,12 +5,14 @@
 //! what earlier statements did, [`rules`] report [`diagnostic`]s, and [`report`] prints them.
 
 pub mod cli;
+pub mod config;
 pub mod context;
 pub mod diagnostic;
 pub mod discover;
 pub mod fallback;
 pub mod ident;
 pub mod ir;
+pub mod layout;
 pub mod lint;
 pub mod locks;
 mod lower;
@@ -18,6 +20,7 @@ pub mod parse;
 pub mod pg_version;
 pub mod report;
 pub mod rules;
+pub mod since;
 pub mod source;
 pub mod split;
 pub mod suppress;
