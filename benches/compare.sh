@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Benchmark: bellows against Squawk on the same files, in the same run.
+#
+#   benches/compare.sh [RUNS]        (default 5 paired runs; medians reported)
+#
+# Inputs: every *.sql file of ../shared/corpus, one synthetic ~50 MB file built from the
+# corpus, and one small file (the pre-commit case). Needs: /usr/bin/time (GNU time) and,
+# for the comparison, `squawk` (pip install squawk-cli). Reports wall time, files/s, MB/s
+# and peak memory (max RSS), and the Squawk/bellows ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+corpus=../shared/corpus
+[ -d "$corpus" ] || { echo "benches/compare.sh: $corpus is missing" >&2; exit 2; }
+command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
+
+cargo build --release --quiet
+bellows=$PWD/target/release/bellows
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mapfile -t files < <(find "$corpus" -name '*.sql' -type f | LC_ALL=C sort)
+nfiles=${#files[@]}
+bytes=$(cat "${files[@]}" | wc -c)
+
+# ~50 MB: the corpus files concatenated until the size is reached.
+big="$work/big.sql"
+while [ "$(stat -c %s "$big" 2>/dev/null || echo 0)" -lt 50000000 ]; do
+  cat "${files[@]}" >> "$big"
+  printf ';\n' >> "$big"
+done
+bigbytes=$(stat -c %s "$big")
+small=fixtures/demo/0001_contact_required.sql
+
+# measure NAME CMD...: one run, appends "wall_seconds max_rss_kb" to $work/NAME
+measure() {
+  local name=$1; shift
+  /usr/bin/time -f "%e %M" -o "$work/t" "$@" > /dev/null 2>&1 || true
+  cat "$work/t" >> "$work/$name"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+col() { awk -v c="$1" '{print $c}' "$work/$2" | median; }
+
+have_squawk=0
+command -v squawk >/dev/null && have_squawk=1
+
+for _ in $(seq "$runs"); do
+  measure bellows_corpus "$bellows" check --format json "${files[@]}"
+  [ $have_squawk = 1 ] && measure squawk_corpus squawk --reporter json "${files[@]}"
+  measure bellows_big "$bellows" check --format json "$big"
+  [ $have_squawk = 1 ] && measure squawk_big squawk --reporter json "$big"
+done
+# One small file: GNU time rounds to 10 ms, so time 20 runs with nanosecond stamps.
+for _ in $(seq 20); do
+  t0=$(date +%s%N); "$bellows" check --format json "$small" > /dev/null || true; t1=$(date +%s%N)
+  echo "$(( (t1 - t0) / 1000 ))" >> "$work/small_us"
+done
+
+report() { # name label nfiles bytes
+  local wall rss
+  wall=$(col 1 "$1"); rss=$(col 2 "$1")
+  awk -v n="$2" -v f="$3" -v b="$4" -v w="$wall" -v r="$rss" 'BEGIN {
+    w = (w > 0) ? w : 0.001;
+    printf "%-18s %8.3f s  %9.0f files/s  %7.2f MB/s  peak %6.1f MB\n", n, w, f / w, b / w / 1e6, r / 1024 }'
+}
+echo "median of $runs paired runs; corpus: $nfiles files, $bytes bytes; synthetic: $bigbytes bytes"
+report bellows_corpus "bellows corpus" "$nfiles" "$bytes"
+[ $have_squawk = 1 ] && report squawk_corpus "squawk corpus" "$nfiles" "$bytes"
+report bellows_big "bellows 50MB" 1 "$bigbytes"
+[ $have_squawk = 1 ] && report squawk_big "squawk 50MB" 1 "$bigbytes"
+awk -v us="$(median < "$work/small_us")" 'BEGIN { printf "%-18s %8.1f ms (median of 20, process start included)\n", "bellows one file", us / 1000 }'
+if [ $have_squawk = 1 ]; then
+  for set in corpus big; do
+    awk -v sw="$(col 1 squawk_$set)" -v bw="$(col 1 bellows_$set)" -v sm="$(col 2 squawk_$set)" -v bm="$(col 2 bellows_$set)" -v s="$set" \
+      'BEGIN { bw = (bw > 0) ? bw : 0.001; printf "ratio %-6s        squawk/bellows wall %.1fx, peak memory bellows/squawk %.2f\n", s, sw / bw, bm / sm }'
+  done
+else
+  echo "squawk not found (pip install squawk-cli): no comparison"
+fi
