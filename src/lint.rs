@@ -186,17 +186,17 @@ pub fn lint_text(text: &str, settings: &Settings) -> (Vec<Diagnostic>, Stats) {
             keep(rule.meta(), finding, None, at, &mut diagnostics);
         }
     }
-    if let Some((at, what)) = split.unterminated {
+    if let Some(open) = split.unterminated {
         diagnostics.push(Diagnostic {
             rule: PARSE_ERROR,
             severity: Severity::Error,
             finding: Finding::new(
-                at,
-                format!("{} starts here and never ends", what.describe()),
+                open.at,
+                format!("{} starts here and never ends", open.what.describe()),
                 "opened here",
             )
             .help("close it; PostgreSQL would read the rest of the file as part of it, so nothing after it was checked"),
-            statement: Span::new(at.start, text.len()),
+            statement: Span::new(open.statement_start, text.len()),
         });
     }
     stats.parse_errors = diagnostics.iter().filter(|d| d.rule == PARSE_ERROR).count();

@@ -43,14 +43,25 @@ impl Unterminated {
     }
 }
 
+/// An unterminated construct, which ends the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Open {
+    /// The opening (`'`, `$tag$`, `/*`).
+    pub at: Span,
+    /// What it is.
+    pub what: Unterminated,
+    /// Where the statement it cuts off starts (the opening itself when it starts one).
+    pub statement_start: usize,
+}
+
 /// The splitter's result for one text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Split {
     /// Statements in order.
     pub statements: Vec<RawStatement>,
-    /// An unterminated construct: where it opens and what it is. Text from there on is not
-    /// part of any statement.
-    pub unterminated: Option<(Span, Unterminated)>,
+    /// An unterminated construct. The statement it stands in, and everything after it,
+    /// is not in `statements`.
+    pub unterminated: Option<Open>,
 }
 
 /// Splits `text` into statements.
@@ -166,10 +177,14 @@ impl<'a> Splitter<'a> {
             Unterminated::BlockComment => 2,
             _ => 1,
         };
-        // The statement before the opening quote is cut off by it: it is not reported on its
-        // own, because the opening belongs to it.
-        self.stmt_start = None;
-        self.out.unterminated = Some((Span::new(self.pos, self.pos + open_len), what));
+        // The statement the opening stands in is cut off by it: it is reported with the
+        // error, not on its own.
+        let statement_start = self.stmt_start.take().unwrap_or(self.pos);
+        self.out.unterminated = Some(Open {
+            at: Span::new(self.pos, self.pos + open_len),
+            what,
+            statement_start,
+        });
         self.out
     }
 
@@ -397,13 +412,14 @@ mod tests {
             ("SELECT 1; SELECT E'a\\'", Unterminated::String, 18),
         ] {
             let s = split(sql);
-            let (span, kind) = s.unterminated.expect(sql);
-            assert_eq!(kind, what, "{sql}");
-            assert_eq!(span.start, at, "{sql}");
+            let open = s.unterminated.expect(sql);
+            assert_eq!(open.what, what, "{sql}");
+            assert_eq!(open.at.start, at, "{sql}");
+            assert_eq!(open.statement_start, 10, "{sql}");
             assert_eq!(s.statements.len(), 1, "{sql}");
         }
         let s = split("DO $body$ BEGIN");
-        assert_eq!(s.unterminated.unwrap().0, Span::new(3, 9));
+        assert_eq!(s.unterminated.unwrap().at, Span::new(3, 9));
     }
 
     #[test]
