@@ -70,6 +70,8 @@ pub struct Context<'a> {
     new_tables: HashSet<ObjectKey>,
     column_types: HashMap<(ObjectKey, String), TypeName>,
     not_null_checks: Vec<NotNullCheck>,
+    /// Columns `ADD COLUMN` added to existing tables earlier in the file.
+    new_columns: HashSet<(ObjectKey, String)>,
     /// Names earlier statements of the file created, or renamed or moved an object to.
     new_names: HashSet<NameKey>,
     /// Index of the statement being checked (the number of statements applied so far).
@@ -92,6 +94,7 @@ impl<'a> Context<'a> {
             new_tables: HashSet::new(),
             column_types: HashMap::new(),
             not_null_checks: Vec::new(),
+            new_columns: HashSet::new(),
             new_names: HashSet::new(),
             position: 0,
             defined_at: HashMap::new(),
@@ -147,6 +150,13 @@ impl<'a> Context<'a> {
     /// application uses it yet, so locking it harms nobody.
     pub fn is_new_table(&self, table: &QualifiedName) -> bool {
         self.new_tables.contains(&table.key())
+    }
+
+    /// True when an earlier `ADD COLUMN` of this file added `column` to `table`: no deployed
+    /// app version reads or writes it yet. (Columns of tables created in the file are covered
+    /// by [`Context::is_new_table`].)
+    pub fn is_new_column(&self, table: &QualifiedName, column: &Name) -> bool {
+        self.new_columns.contains(&(table.key(), column.folded()))
     }
 
     /// True when an earlier statement of this file created `name` as a `kind`, or renamed or
@@ -252,6 +262,7 @@ impl<'a> Context<'a> {
     fn apply_action(&mut self, table: &QualifiedName, key: &ObjectKey, kind: &ActionKind) {
         match kind {
             ActionKind::AddColumn { column, .. } => {
+                self.new_columns.insert((key.clone(), column.name.folded()));
                 self.column_types.insert(
                     (key.clone(), column.name.folded()),
                     column.data_type.clone(),
@@ -284,13 +295,13 @@ impl<'a> Context<'a> {
                     .retain(|c| !(&c.table == key && c.constraint.as_deref() == Some(&name)));
             }
             ActionKind::RenameTable { to } => {
-                let new_key = renamed(table, to).key();
+                let new_key = table.renamed(to).key();
                 if self.new_tables.remove(key) {
                     self.new_tables.insert(new_key);
                 }
             }
             ActionKind::SetSchema { schema } => {
-                let new_key = moved(table, schema).key();
+                let new_key = table.moved(schema).key();
                 if self.new_tables.remove(key) {
                     self.new_tables.insert(new_key);
                 }
@@ -353,22 +364,6 @@ impl<'a> Context<'a> {
     }
 }
 
-/// `name` renamed to `to` (same schema).
-fn renamed(name: &QualifiedName, to: &Name) -> QualifiedName {
-    QualifiedName {
-        schema: name.schema.clone(),
-        name: to.clone(),
-    }
-}
-
-/// `name` moved to `schema`.
-fn moved(name: &QualifiedName, schema: &Name) -> QualifiedName {
-    QualifiedName {
-        schema: Some(schema.clone()),
-        name: name.name.clone(),
-    }
-}
-
 /// The names a statement gives to objects: what it creates, renames to or moves to.
 fn defined_names(op: &Op) -> Vec<NameKey> {
     let key =
@@ -376,16 +371,16 @@ fn defined_names(op: &Op) -> Vec<NameKey> {
     match op {
         Op::CreateTable(ct) => vec![(Namespace::Relation, ct.table.key())],
         Op::CreateObject { kind, name } => key(*kind, name.clone()).into_iter().collect(),
-        Op::RenameObject { kind, name, to } => key(*kind, renamed(name, to)).into_iter().collect(),
+        Op::RenameObject { kind, name, to } => key(*kind, name.renamed(to)).into_iter().collect(),
         Op::SetObjectSchema { kind, name, schema } => {
-            key(*kind, moved(name, schema)).into_iter().collect()
+            key(*kind, name.moved(schema)).into_iter().collect()
         }
         Op::AlterTable(at) => at
             .actions
             .iter()
             .filter_map(|a| match &a.kind {
-                ActionKind::RenameTable { to } => Some(renamed(&at.table, to)),
-                ActionKind::SetSchema { schema } => Some(moved(&at.table, schema)),
+                ActionKind::RenameTable { to } => Some(at.table.renamed(to)),
+                ActionKind::SetSchema { schema } => Some(at.table.moved(schema)),
                 _ => None,
             })
             .map(|n| (Namespace::Relation, n.key()))
