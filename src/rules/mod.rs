@@ -4,6 +4,8 @@ use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
 use crate::ir::Statement;
 
+mod ban_char_type;
+mod column_types;
 mod compat;
 mod concurrently_in_transaction;
 mod create_index_non_concurrently;
@@ -16,6 +18,11 @@ mod drop_table;
 mod drop_type;
 mod drop_view;
 mod parse_error;
+mod prefer_bigint;
+mod prefer_identity;
+mod prefer_jsonb;
+mod prefer_text;
+mod prefer_timestamptz;
 mod rename_column;
 mod rename_object;
 mod rename_table;
@@ -70,6 +77,12 @@ pub static RULES: &[&dyn Rule] = &[
     &rename_object::RenameObject,
     &drop_not_null::DropNotNull,
     &drop_default::DropDefault,
+    &prefer_bigint::PreferBigint,
+    &prefer_identity::PreferIdentity,
+    &prefer_text::PreferText,
+    &prefer_timestamptz::PreferTimestamptz,
+    &prefer_jsonb::PreferJsonb,
+    &ban_char_type::BanCharType,
 ];
 
 /// Files that cannot be read are reported under this id; no statement check produces it.
