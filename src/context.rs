@@ -204,6 +204,9 @@ impl<'a> Context<'a> {
         self.position += 1;
         self.apply_names(&stmt.op);
         match &stmt.op {
+            // Inside a DO body, BEGIN and END delimit PL/pgSQL blocks: they do not open or
+            // close the migration's transaction block.
+            Op::Begin | Op::Commit | Op::Rollback if stmt.in_do_block => {}
             Op::Begin => {
                 if !self.in_transaction {
                     self.transaction_start = Some(stmt.keyword_span);

@@ -29,7 +29,9 @@ mod rename_table;
 mod set_not_null;
 mod set_schema;
 pub mod sql;
+mod transaction_nesting;
 mod truncate_table;
+mod uncommitted_transaction;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
@@ -83,6 +85,8 @@ pub static RULES: &[&dyn Rule] = &[
     &prefer_timestamptz::PreferTimestamptz,
     &prefer_jsonb::PreferJsonb,
     &ban_char_type::BanCharType,
+    &transaction_nesting::TransactionNesting,
+    &uncommitted_transaction::UncommittedTransaction,
 ];
 
 /// Files that cannot be read are reported under this id; no statement check produces it.
