@@ -31,6 +31,7 @@ mod set_schema;
 pub mod sql;
 mod transaction_nesting;
 mod truncate_table;
+mod unanalyzed_statement;
 mod uncommitted_transaction;
 
 /// A rule's identity and documentation.
@@ -87,6 +88,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ban_char_type::BanCharType,
     &transaction_nesting::TransactionNesting,
     &uncommitted_transaction::UncommittedTransaction,
+    &unanalyzed_statement::UnanalyzedStatement,
 ];
 
 /// Files that cannot be read are reported under this id; no statement check produces it.
