@@ -1,6 +1,7 @@
 //! Token recognisers for object statements sqlparser 0.63 rejects but the compatibility rules
 //! need: `ALTER <object> … RENAME TO` and `… SET SCHEMA` for tables, views, materialized
-//! views, types, domains, sequences, functions and procedures, and the head of
+//! views, types, domains, sequences, functions and procedures (and `ALTER INDEX IF EXISTS …
+//! RENAME TO`, which sqlparser rejects for its `IF EXISTS`), and the head of
 //! `CREATE FUNCTION` / `CREATE PROCEDURE` (so that a later `DROP` knows the routine is new).
 //!
 //! A recogniser accepts only the complete statement form; anything else stays unanalyzed.
@@ -17,6 +18,7 @@ const ALTERED_KINDS: &[(&[&str], ObjectKind)] = &[
     (&["TYPE"], ObjectKind::Type),
     (&["DOMAIN"], ObjectKind::Type),
     (&["SEQUENCE"], ObjectKind::Sequence),
+    (&["INDEX"], ObjectKind::Index),
     (&["FUNCTION"], ObjectKind::Function),
     (&["PROCEDURE"], ObjectKind::Procedure),
     (&["ROUTINE"], ObjectKind::Function),
@@ -50,7 +52,8 @@ fn alter(toks: &Tokens) -> Option<Op> {
     let action_start = i;
     let (target, end) = if is_kw(toks, i, "RENAME") && is_kw(toks, i + 1, "TO") {
         (Target::Rename, i + 2)
-    } else if is_kw(toks, i, "SET") && is_kw(toks, i + 1, "SCHEMA") {
+    } else if is_kw(toks, i, "SET") && is_kw(toks, i + 1, "SCHEMA") && *kind != ObjectKind::Index {
+        // An index always lives in its table's schema: there is no ALTER INDEX … SET SCHEMA.
         (Target::Schema, i + 2)
     } else {
         return None;
@@ -172,6 +175,12 @@ mod tests {
                 "q",
             ),
             ("ALTER DOMAIN d RENAME TO e", ObjectKind::Type, "d", "e"),
+            (
+                "ALTER INDEX IF EXISTS idx_a RENAME TO idx_b",
+                ObjectKind::Index,
+                "idx_a",
+                "idx_b",
+            ),
         ] {
             match read(sql) {
                 Some(Op::RenameObject { kind, name, to }) => {
@@ -225,6 +234,7 @@ mod tests {
             "ALTER VIEW v OWNER TO admin",
             "ALTER TABLE t SET SCHEMA s, ADD COLUMN c int",
             "ALTER INDEX i SET TABLESPACE fast",
+            "ALTER INDEX i SET SCHEMA s",
             "ALTER FUNCTION f(int",
             "CREATE FUNCTION",
         ] {

@@ -48,10 +48,11 @@ impl Rule for PreferIdentity {
             .help("serial creates a separate sequence with its own owner and privileges; an identity column's sequence belongs to the column");
             // A serial column cannot have a default or be an identity already; if it claims
             // to, the statement is wrong in a way the rewrite would not fix.
-            if def.default.is_none() && !def.identity {
-                if let Some(s) = retyped(cx, stmt, &col, &better, "declare an identity column") {
-                    finding = finding.suggest(s);
-                }
+            let suggestion = (def.default.is_none() && !def.identity)
+                .then(|| retyped(cx, stmt, &col, &better, "declare an identity column"))
+                .flatten();
+            if let Some(s) = suggestion {
+                finding = finding.suggest(s);
             }
             out.push(finding);
         }
