@@ -153,7 +153,7 @@ pub enum Op {
     Rollback,
     /// `DO $$ … $$`: its inner statements follow it as their own statements.
     Do,
-    /// `CREATE VIEW`, `CREATE FUNCTION`, `GRANT`, `SELECT`, …: read, nothing modelled.
+    /// `GRANT`, `SELECT`, `CREATE POLICY`, `COMMENT`, …: read, nothing modelled.
     Other {
         /// The command's leading keywords, upper case (`CREATE FUNCTION`).
         command: String,

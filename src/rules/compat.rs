@@ -1,7 +1,9 @@
 //! What the compatibility rules share: which dropped, renamed or moved names running app
 //! versions may still use.
 
+use super::sql::{acknowledged, app_step, compatibility_view, own_statement, step};
 use crate::context::Context;
+use crate::diagnostic::{Phase, Suggestion};
 use crate::ident::QualifiedName;
 use crate::ir::{ObjectKind, Op, Statement};
 
@@ -35,4 +37,44 @@ pub fn dropped_in_use<'s>(
 /// The kind in words, lower case, for messages (`materialized view`).
 pub fn kind_words(kind: ObjectKind) -> String {
     kind.sql().to_lowercase()
+}
+
+/// For a relation renamed or moved from `old` to `new` by `stmt`: the statement plus a view
+/// under the old name (one transaction), the app switch, then dropping the view. Used by
+/// `rename-table` and the relation forms of `rename-object` and `set-schema`.
+pub fn keep_old_name_as_view(
+    cx: &Context,
+    stmt: &Statement,
+    old: &QualifiedName,
+    new: &QualifiedName,
+) -> Suggestion {
+    Suggestion {
+        title: "expand/contract: keep the old name as a view, switch the app, drop the view".into(),
+        mechanical: false,
+        steps: vec![
+            step(
+                Phase::Expand,
+                format!(
+                    "{}\n{}",
+                    own_statement(cx, stmt),
+                    compatibility_view(old, new)
+                ),
+                true,
+            ),
+            app_step(&[&format!(
+                "Deploy an app version that uses {} instead of {}.",
+                new.sql(),
+                old.sql()
+            )]),
+            step(
+                Phase::Contract,
+                acknowledged(
+                    "drop-view",
+                    &format!("the deployed app uses {} instead", new.sql()),
+                    &format!("DROP VIEW {};", old.sql()),
+                ),
+                true,
+            ),
+        ],
+    }
 }

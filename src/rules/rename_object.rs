@@ -1,8 +1,7 @@
 //! `rename-object`: renaming a view, materialized view, type, function, procedure, sequence
 //! or schema breaks running app versions that use the old name.
 
-use super::compat::{kind_words, name_in_use};
-use super::rename_table;
+use super::compat::{keep_old_name_as_view, kind_words, name_in_use};
 use super::sql::{contract_later, own_statement};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
@@ -48,7 +47,7 @@ impl Rule for RenameObject {
         let (help, suggestion) = if relation {
             (
                 "rename it and create a view with the old name over it in the same transaction; drop that view once the deployed app uses the new name",
-                rename_table::suggestion(cx, stmt, name, &name.renamed(to)),
+                keep_old_name_as_view(cx, stmt, name, &name.renamed(to)),
             )
         } else {
             (

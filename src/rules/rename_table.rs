@@ -1,11 +1,9 @@
 //! `rename-table`: renaming a table breaks running app versions at once.
 
-use super::compat::name_in_use;
-use super::sql::{acknowledged, app_step, compatibility_view, own_statement, step};
+use super::compat::{keep_old_name_as_view, name_in_use};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
-use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
-use crate::ident::QualifiedName;
+use crate::diagnostic::{Finding, Severity};
 use crate::ir::{ActionKind, ObjectKind, Statement};
 
 /// The rule.
@@ -47,49 +45,8 @@ impl Rule for RenameTable {
                     "queries using the old name fail as soon as this runs",
                 )
                 .help("rename it and create a view with the old name in the same transaction; drop the view once the deployed app uses the new name")
-                .suggest(suggestion(cx, stmt, &at.table, &new)),
+                .suggest(keep_old_name_as_view(cx, stmt, &at.table, &new)),
             );
         }
-    }
-}
-
-/// Rename plus a compatibility view under the old name, then drop the view once the app has
-/// moved: shared by `rename-table` and the relation forms of `rename-object` and `set-schema`.
-pub(super) fn suggestion(
-    cx: &Context,
-    stmt: &Statement,
-    old: &QualifiedName,
-    new: &QualifiedName,
-) -> Suggestion {
-    Suggestion {
-        title:
-            "expand/contract: rename and keep the old name as a view, switch the app, drop the view"
-                .into(),
-        mechanical: false,
-        steps: vec![
-            step(
-                Phase::Expand,
-                format!(
-                    "{}\n{}",
-                    own_statement(cx, stmt),
-                    compatibility_view(old, new)
-                ),
-                true,
-            ),
-            app_step(&[&format!(
-                "Deploy an app version that uses {} instead of {}.",
-                new.sql(),
-                old.sql()
-            )]),
-            step(
-                Phase::Contract,
-                acknowledged(
-                    "drop-view",
-                    &format!("the deployed app uses {} instead", new.sql()),
-                    &format!("DROP VIEW {};", old.sql()),
-                ),
-                true,
-            ),
-        ],
     }
 }

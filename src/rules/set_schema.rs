@@ -1,8 +1,7 @@
 //! `set-schema`: moving a table, view, type, function or sequence to another schema breaks
 //! running app versions that find it by its old qualified name.
 
-use super::compat::{kind_words, name_in_use};
-use super::rename_table;
+use super::compat::{keep_old_name_as_view, kind_words, name_in_use};
 use super::sql::{contract_later, own_statement};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
@@ -70,7 +69,7 @@ impl Rule for SetSchema {
             let (help, suggestion) = if relation {
                 (
                     "move it and create a view with the old name over it in the same transaction; drop that view once the deployed app uses the new schema",
-                    rename_table::suggestion(cx, stmt, m.name, &m.name.moved(m.schema)),
+                    keep_old_name_as_view(cx, stmt, m.name, &m.name.moved(m.schema)),
                 )
             } else {
                 (
