@@ -103,7 +103,8 @@ impl<'a> Context<'a> {
 
     /// Lets rules ask what later statements of the file do with a name
     /// ([`Context::is_recreated_later`]). `statements` are the file's statements in order; the
-    /// context is then applied to them one by one.
+    /// context is then applied to them one by one. Without it, no name counts as re-created
+    /// later, which errs on the side of reporting.
     pub fn with_statements(mut self, statements: &[Statement]) -> Self {
         for (index, stmt) in statements.iter().enumerate() {
             for key in defined_names(&stmt.op) {
