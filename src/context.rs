@@ -4,7 +4,7 @@
 //! the statement, then the statement is applied to it. Rules only read it.
 
 use crate::ident::{Name, ObjectKey, QualifiedName};
-use crate::ir::{ActionKind, ConstraintKind, Op, Statement, TypeName};
+use crate::ir::{ActionKind, ConstraintKind, ObjectKind, Op, Statement, TypeName};
 use crate::pg_version::PgVersion;
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -25,6 +25,38 @@ struct Timeout {
     local: bool,
 }
 
+/// Where PostgreSQL keeps an object's name: two objects of one namespace cannot share a name
+/// within a schema (a view takes a name away from tables, a domain from types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Namespace {
+    /// Tables, views, materialized views, sequences.
+    Relation,
+    /// Types and domains.
+    Type,
+    /// Functions and procedures.
+    Routine,
+    /// Schemas.
+    Schema,
+}
+
+impl Namespace {
+    fn of(kind: ObjectKind) -> Option<Namespace> {
+        match kind {
+            ObjectKind::Table
+            | ObjectKind::View
+            | ObjectKind::MaterializedView
+            | ObjectKind::Sequence => Some(Namespace::Relation),
+            ObjectKind::Type => Some(Namespace::Type),
+            ObjectKind::Function | ObjectKind::Procedure => Some(Namespace::Routine),
+            ObjectKind::Schema => Some(Namespace::Schema),
+            _ => None,
+        }
+    }
+}
+
+/// An object name in its namespace.
+type NameKey = (Namespace, ObjectKey);
+
 /// The state of the migration at one statement.
 #[derive(Debug, Clone)]
 pub struct Context<'a> {
@@ -38,6 +70,14 @@ pub struct Context<'a> {
     new_tables: HashSet<ObjectKey>,
     column_types: HashMap<(ObjectKey, String), TypeName>,
     not_null_checks: Vec<NotNullCheck>,
+    /// Columns `ADD COLUMN` added to existing tables earlier in the file.
+    new_columns: HashSet<(ObjectKey, String)>,
+    /// Names earlier statements of the file created, or renamed or moved an object to.
+    new_names: HashSet<NameKey>,
+    /// Index of the statement being checked (the number of statements applied so far).
+    position: usize,
+    /// For each name a statement of the file defines, the index of the last such statement.
+    defined_at: HashMap<NameKey, usize>,
 }
 
 impl<'a> Context<'a> {
@@ -54,7 +94,24 @@ impl<'a> Context<'a> {
             new_tables: HashSet::new(),
             column_types: HashMap::new(),
             not_null_checks: Vec::new(),
+            new_columns: HashSet::new(),
+            new_names: HashSet::new(),
+            position: 0,
+            defined_at: HashMap::new(),
         }
+    }
+
+    /// Lets rules ask what later statements of the file do with a name
+    /// ([`Context::is_recreated_later`]). `statements` are the file's statements in order; the
+    /// context is then applied to them one by one. Without it, no name counts as re-created
+    /// later, which errs on the side of reporting.
+    pub fn with_statements(mut self, statements: &[Statement]) -> Self {
+        for (index, stmt) in statements.iter().enumerate() {
+            for key in defined_names(&stmt.op) {
+                self.defined_at.insert(key, index);
+            }
+        }
+        self
     }
 
     /// The target PostgreSQL version.
@@ -96,6 +153,33 @@ impl<'a> Context<'a> {
         self.new_tables.contains(&table.key())
     }
 
+    /// True when an earlier `ADD COLUMN` of this file added `column` to `table`: no deployed
+    /// app version reads or writes it yet. (Columns of tables created in the file are covered
+    /// by [`Context::is_new_table`].)
+    pub fn is_new_column(&self, table: &QualifiedName, column: &Name) -> bool {
+        self.new_columns.contains(&(table.key(), column.folded()))
+    }
+
+    /// True when an earlier statement of this file created `name` as a `kind`, or renamed or
+    /// moved an object to it: no deployed app version knows the name yet, so dropping or
+    /// renaming it breaks nobody.
+    pub fn is_new_object(&self, kind: ObjectKind, name: &QualifiedName) -> bool {
+        Namespace::of(kind).is_some_and(|ns| self.new_names.contains(&(ns, name.key())))
+    }
+
+    /// True when a later statement of this file creates `name` again as a `kind` (or an
+    /// object of its namespace), or renames or moves an object to it: after a drop or rename
+    /// the name keeps working for running apps, as in the usual "rename the old type away,
+    /// create the new one under its name" swap. This looks ahead; everything else in the
+    /// context is about earlier statements.
+    pub fn is_recreated_later(&self, kind: ObjectKind, name: &QualifiedName) -> bool {
+        Namespace::of(kind).is_some_and(|ns| {
+            self.defined_at
+                .get(&(ns, name.key()))
+                .is_some_and(|&at| at > self.position)
+        })
+    }
+
     /// The type of `table.column`, when an earlier statement of the file declared it.
     pub fn column_type(&self, table: &QualifiedName, column: &Name) -> Option<&TypeName> {
         self.column_types.get(&(table.key(), column.folded()))
@@ -118,7 +202,12 @@ impl<'a> Context<'a> {
 
     /// Applies `stmt` so that later statements see its effects.
     pub fn apply(&mut self, stmt: &Statement) {
+        self.position += 1;
+        self.apply_names(&stmt.op);
         match &stmt.op {
+            // Inside a DO body, BEGIN and END delimit PL/pgSQL blocks: they do not open or
+            // close the migration's transaction block.
+            Op::Begin | Op::Commit | Op::Rollback if stmt.in_do_block => {}
             Op::Begin => {
                 if !self.in_transaction {
                     self.transaction_start = Some(stmt.keyword_span);
@@ -177,6 +266,7 @@ impl<'a> Context<'a> {
     fn apply_action(&mut self, table: &QualifiedName, key: &ObjectKey, kind: &ActionKind) {
         match kind {
             ActionKind::AddColumn { column, .. } => {
+                self.new_columns.insert((key.clone(), column.name.folded()));
                 self.column_types.insert(
                     (key.clone(), column.name.folded()),
                     column.data_type.clone(),
@@ -209,17 +299,51 @@ impl<'a> Context<'a> {
                     .retain(|c| !(&c.table == key && c.constraint.as_deref() == Some(&name)));
             }
             ActionKind::RenameTable { to } => {
-                let new_key = QualifiedName {
-                    schema: table.schema.clone(),
-                    name: to.clone(),
+                let new_key = table.renamed(to).key();
+                if self.new_tables.remove(key) {
+                    self.new_tables.insert(new_key);
                 }
-                .key();
+            }
+            ActionKind::SetSchema { schema } => {
+                let new_key = table.moved(schema).key();
                 if self.new_tables.remove(key) {
                     self.new_tables.insert(new_key);
                 }
             }
             _ => {}
         }
+    }
+
+    /// Tracks which names are new: created, renamed to or moved to by this file so far.
+    fn apply_names(&mut self, op: &Op) {
+        match op {
+            Op::Drop(d) => {
+                if let Some(ns) = Namespace::of(d.kind) {
+                    for n in &d.names {
+                        self.new_names.remove(&(ns, n.key()));
+                    }
+                }
+            }
+            Op::RenameObject { kind, name, .. } | Op::SetObjectSchema { kind, name, .. } => {
+                if let Some(ns) = Namespace::of(*kind) {
+                    self.new_names.remove(&(ns, name.key()));
+                }
+            }
+            Op::AlterTable(at) => {
+                let moves = at.actions.iter().any(|a| {
+                    matches!(
+                        a.kind,
+                        ActionKind::RenameTable { .. } | ActionKind::SetSchema { .. }
+                    )
+                });
+                if moves {
+                    self.new_names
+                        .remove(&(Namespace::Relation, at.table.key()));
+                }
+            }
+            _ => {}
+        }
+        self.new_names.extend(defined_names(op));
     }
 
     fn add_check(
@@ -241,5 +365,100 @@ impl<'a> Context<'a> {
                 validated,
             });
         }
+    }
+}
+
+/// The names a statement gives to objects: what it creates, renames to or moves to.
+fn defined_names(op: &Op) -> Vec<NameKey> {
+    let key =
+        |kind: ObjectKind, name: QualifiedName| Namespace::of(kind).map(|ns| (ns, name.key()));
+    match op {
+        Op::CreateTable(ct) => vec![(Namespace::Relation, ct.table.key())],
+        Op::CreateObject { kind, name } => key(*kind, name.clone()).into_iter().collect(),
+        Op::RenameObject { kind, name, to } => key(*kind, name.renamed(to)).into_iter().collect(),
+        Op::SetObjectSchema { kind, name, schema } => {
+            key(*kind, name.moved(schema)).into_iter().collect()
+        }
+        Op::AlterTable(at) => at
+            .actions
+            .iter()
+            .filter_map(|a| match &a.kind {
+                ActionKind::RenameTable { to } => Some(at.table.renamed(to)),
+                ActionKind::SetSchema { schema } => Some(at.table.moved(schema)),
+                _ => None,
+            })
+            .map(|n| (Namespace::Relation, n.key()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::read_statements;
+
+    /// Applies every statement of `sql` but the last, then runs `check` on the context the
+    /// last one sees.
+    fn before_last(sql: &str, check: impl Fn(&Context)) {
+        let (_, statements) = read_statements(sql);
+        let mut cx = Context::new(sql, PgVersion::DEFAULT).with_statements(&statements);
+        for s in &statements[..statements.len() - 1] {
+            cx.apply(s);
+        }
+        check(&cx);
+    }
+
+    fn qname(schema: Option<&str>, name: &str) -> QualifiedName {
+        QualifiedName {
+            schema: schema.map(|s| Name::new(s, false, Span::default())),
+            name: Name::new(name, false, Span::default()),
+        }
+    }
+
+    #[test]
+    fn created_renamed_and_moved_names_are_new_until_dropped() {
+        before_last(
+            "CREATE VIEW v AS SELECT 1; CREATE TYPE mood AS ENUM ('ok'); \
+             ALTER TYPE old_kind RENAME TO kind; ALTER VIEW w SET SCHEMA archive; \
+             CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$; DROP VIEW v; SELECT 1",
+            |cx| {
+                assert!(!cx.is_new_object(ObjectKind::View, &qname(None, "v")));
+                assert!(cx.is_new_object(ObjectKind::Type, &qname(Some("public"), "mood")));
+                assert!(cx.is_new_object(ObjectKind::Type, &qname(None, "kind")));
+                assert!(!cx.is_new_object(ObjectKind::Type, &qname(None, "old_kind")));
+                assert!(cx.is_new_object(ObjectKind::View, &qname(Some("archive"), "w")));
+                assert!(cx.is_new_object(ObjectKind::Procedure, &qname(None, "f")));
+                // A type is not a relation: the namespaces are apart.
+                assert!(!cx.is_new_object(ObjectKind::Table, &qname(None, "mood")));
+            },
+        );
+    }
+
+    #[test]
+    fn names_defined_after_the_statement_are_recreated_later() {
+        before_last(
+            "CREATE TYPE kind_new AS ENUM ('a'); ALTER TYPE kind RENAME TO kind_old",
+            |cx| {
+                assert!(!cx.is_recreated_later(ObjectKind::Type, &qname(None, "kind")));
+            },
+        );
+        let sql = "ALTER TYPE kind RENAME TO kind_old; ALTER TYPE kind_new RENAME TO kind";
+        let (_, statements) = read_statements(sql);
+        let cx = Context::new(sql, PgVersion::DEFAULT).with_statements(&statements);
+        assert!(cx.is_recreated_later(ObjectKind::Type, &qname(None, "kind")));
+        assert!(!cx.is_recreated_later(ObjectKind::Type, &qname(None, "kind_old")));
+        assert!(!cx.is_recreated_later(ObjectKind::View, &qname(None, "kind")));
+    }
+
+    #[test]
+    fn a_new_table_moved_to_another_schema_stays_new() {
+        before_last(
+            "CREATE TABLE t (id bigint); ALTER TABLE t SET SCHEMA archive; SELECT 1",
+            |cx| {
+                assert!(cx.is_new_table(&qname(Some("archive"), "t")));
+                assert!(!cx.is_new_table(&qname(None, "t")));
+            },
+        );
     }
 }

@@ -6,6 +6,8 @@ use crate::source::Span;
 use crate::tokens::Tokens;
 use sqlparser::tokenizer::Token;
 
+mod objects;
+
 /// Commands that are one keyword, or a keyword followed by anything.
 const SIMPLE_COMMANDS: &[&str] = &[
     "ABORT",
@@ -278,7 +280,7 @@ pub fn lower_tokens(toks: &Tokens) -> Option<Op> {
             .any(|t| t.is_kw("TO") || t.is_kw("PREPARED"));
         return (!to_savepoint).then_some(Op::Rollback);
     }
-    None
+    objects::lower(toks)
 }
 
 #[cfg(test)]

@@ -91,6 +91,22 @@ impl QualifiedName {
     pub fn display_name(&self) -> String {
         self.name.folded()
     }
+
+    /// This name after `RENAME TO to`: same schema, new name.
+    pub fn renamed(&self, to: &Name) -> QualifiedName {
+        QualifiedName {
+            schema: self.schema.clone(),
+            name: to.clone(),
+        }
+    }
+
+    /// This name after `SET SCHEMA schema`.
+    pub fn moved(&self, schema: &Name) -> QualifiedName {
+        QualifiedName {
+            schema: Some(schema.clone()),
+            name: self.name.clone(),
+        }
+    }
 }
 
 impl fmt::Display for QualifiedName {

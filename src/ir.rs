@@ -56,6 +56,15 @@ pub enum Op {
     AlterTable(AlterTable),
     /// `DROP <kind> …`.
     Drop(Drop),
+    /// `CREATE [OR REPLACE] <kind> name …` for views, materialized views, types, domains,
+    /// functions, procedures, sequences and schemas: read so that later statements know the
+    /// object is new.
+    CreateObject {
+        /// What is created.
+        kind: ObjectKind,
+        /// Its name.
+        name: QualifiedName,
+    },
     /// `ALTER <kind> name RENAME TO new` for objects other than tables and columns.
     RenameObject {
         /// What is renamed.
@@ -144,7 +153,7 @@ pub enum Op {
     Rollback,
     /// `DO $$ … $$`: its inner statements follow it as their own statements.
     Do,
-    /// `CREATE VIEW`, `CREATE FUNCTION`, `GRANT`, `SELECT`, …: read, nothing modelled.
+    /// `GRANT`, `SELECT`, `CREATE POLICY`, `COMMENT`, …: read, nothing modelled.
     Other {
         /// The command's leading keywords, upper case (`CREATE FUNCTION`).
         command: String,

@@ -142,7 +142,7 @@ pub fn lint_text(text: &str, settings: &Settings) -> (Vec<Diagnostic>, Stats) {
 
     let spans: Vec<Span> = statements.iter().map(|s| s.span).collect();
     let ignores = suppress::scan(text, &spans);
-    let mut cx = Context::new(text, settings.pg_version);
+    let mut cx = Context::new(text, settings.pg_version).with_statements(&statements);
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut findings = Vec::new();
     let keep = |meta: &'static rules::RuleMeta,
@@ -182,8 +182,14 @@ pub fn lint_text(text: &str, settings: &Settings) -> (Vec<Diagnostic>, Stats) {
     for rule in rules::RULES {
         rule.check_end(&cx, &mut findings);
         for finding in findings.drain(..) {
+            // A finding that points into a statement (an unterminated BEGIN, say) can be
+            // silenced on that statement, like any other.
             let at = finding.span;
-            keep(rule.meta(), finding, None, at, &mut diagnostics);
+            let index = statements
+                .iter()
+                .position(|s| s.span.start <= at.start && at.end <= s.span.end);
+            let statement = index.map_or(at, |i| statements[i].span);
+            keep(rule.meta(), finding, index, statement, &mut diagnostics);
         }
     }
     if let Some(open) = split.unterminated {

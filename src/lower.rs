@@ -62,6 +62,78 @@ impl Lowerer<'_> {
                 if_exists: d.if_exists,
                 cascade: matches!(d.drop_behavior, Some(ast::DropBehavior::Cascade)),
             }),
+            S::DropProcedure {
+                if_exists,
+                proc_desc,
+                drop_behavior,
+            } => Op::Drop(Drop {
+                kind: ObjectKind::Procedure,
+                names: proc_desc
+                    .iter()
+                    .filter_map(|d| self.qname(&d.name))
+                    .collect(),
+                if_exists: *if_exists,
+                cascade: matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
+            }),
+            S::CreateView(v) => {
+                let kind = if v.materialized {
+                    ObjectKind::MaterializedView
+                } else {
+                    ObjectKind::View
+                };
+                self.create_object(kind, &v.name)
+            }
+            S::CreateType { name, .. } => self.create_object(ObjectKind::Type, name),
+            S::CreateDomain(d) => self.create_object(ObjectKind::Type, &d.name),
+            S::CreateFunction(f) => self.create_object(ObjectKind::Function, &f.name),
+            S::CreateProcedure { name, .. } => self.create_object(ObjectKind::Procedure, name),
+            S::CreateSequence { name, .. } => self.create_object(ObjectKind::Sequence, name),
+            S::CreateSchema { schema_name, .. } => match schema_name {
+                ast::SchemaName::Simple(name) | ast::SchemaName::NamedAuthorization(name, _) => {
+                    self.create_object(ObjectKind::Schema, name)
+                }
+                // `CREATE SCHEMA AUTHORIZATION role` names the schema after the role.
+                ast::SchemaName::UnnamedAuthorization(role) => Op::CreateObject {
+                    kind: ObjectKind::Schema,
+                    name: QualifiedName {
+                        schema: None,
+                        name: self.name(role),
+                    },
+                },
+            },
+            S::AlterType(ast::AlterType {
+                name,
+                operation: ast::AlterTypeOperation::Rename(r),
+            }) => self.rename_object(ObjectKind::Type, name, &r.new_name),
+            S::AlterSchema(a) => match a.operations.as_slice() {
+                [ast::AlterSchemaOperation::Rename { name }] => match name.0.last() {
+                    Some(ast::ObjectNamePart::Identifier(to)) => {
+                        self.rename_object(ObjectKind::Schema, &a.name, to)
+                    }
+                    _ => self.other(),
+                },
+                _ => self.other(),
+            },
+            S::AlterFunction(f) => {
+                // An aggregate is called like a function, and breaks callers the same way.
+                let kind = ObjectKind::Function;
+                match &f.operation {
+                    ast::AlterFunctionOperation::RenameTo { new_name } => {
+                        self.rename_object(kind, &f.function.name, new_name)
+                    }
+                    ast::AlterFunctionOperation::SetSchema { schema_name } => {
+                        match (self.qname(&f.function.name), self.qname(schema_name)) {
+                            (Some(name), Some(schema)) => Op::SetObjectSchema {
+                                kind,
+                                name,
+                                schema: schema.name,
+                            },
+                            _ => self.other(),
+                        }
+                    }
+                    _ => self.other(),
+                }
+            }
             S::AlterIndex {
                 name,
                 operation: ast::AlterIndexOperation::RenameIndex { index_name },
@@ -142,6 +214,26 @@ impl Lowerer<'_> {
                     .collect(),
             },
             _ => self.other(),
+        }
+    }
+
+    /// `CREATE <kind> name`.
+    fn create_object(&self, kind: ObjectKind, name: &ast::ObjectName) -> Op {
+        match self.qname(name) {
+            Some(name) => Op::CreateObject { kind, name },
+            None => self.other(),
+        }
+    }
+
+    /// `ALTER <kind> name RENAME TO to`.
+    fn rename_object(&self, kind: ObjectKind, name: &ast::ObjectName, to: &ast::Ident) -> Op {
+        match self.qname(name) {
+            Some(name) => Op::RenameObject {
+                kind,
+                name,
+                to: self.name(to),
+            },
+            None => self.other(),
         }
     }
 
@@ -352,14 +444,27 @@ impl Lowerer<'_> {
                     C::SetDataType {
                         data_type, using, ..
                     } => {
-                        let ty = self
+                        // The `TYPE` keyword comes after the column name (a column may be
+                        // called `type`). The focus runs from it to `USING`; the type's own
+                        // span stops before `COLLATE`.
+                        let after_column = self
                             .toks
-                            .find_seq(from, to, &["TYPE"])
-                            .map_or(span, |(i, s)| {
+                            .index_at(column.span.start)
+                            .map_or(from, |i| i + 1);
+                        let (ty, type_span) = self
+                            .toks
+                            .find_seq(after_column, to, &["TYPE"])
+                            .map_or((span, span), |(i, s)| {
                                 let end = (i + 1..to)
                                     .find(|&k| self.toks.sig[k].is_kw("USING"))
                                     .unwrap_or(to);
-                                s.to(self.toks.span_of(i, end).unwrap_or(s))
+                                let type_end = (i + 1..end)
+                                    .find(|&k| self.toks.sig[k].is_kw("COLLATE"))
+                                    .unwrap_or(end);
+                                (
+                                    s.to(self.toks.span_of(i, end).unwrap_or(s)),
+                                    self.toks.span_of(i + 1, type_end).unwrap_or(s),
+                                )
                             });
                         (
                             ty,
@@ -367,7 +472,7 @@ impl Lowerer<'_> {
                                 column,
                                 data_type: TypeName {
                                     text: data_type.to_string().to_lowercase(),
-                                    span: ty,
+                                    span: type_span,
                                 },
                                 using: using.is_some(),
                             },
@@ -665,5 +770,102 @@ fn object_kind(t: &ast::ObjectType) -> ObjectKind {
         T::Type => ObjectKind::Type,
         T::Database => ObjectKind::Database,
         _ => ObjectKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::{ActionKind, ObjectKind, Op, Origin};
+    use crate::parse::statement;
+    use crate::source::Span;
+
+    fn op(sql: &str) -> Op {
+        let s = statement(sql, Span::new(0, sql.len()));
+        assert_eq!(s.origin, Origin::Parsed, "{sql}");
+        s.op
+    }
+
+    #[test]
+    fn creates_of_objects_other_than_tables() {
+        for (sql, want_kind, want_name) in [
+            ("CREATE VIEW app.v AS SELECT 1", ObjectKind::View, "app.v"),
+            (
+                "CREATE MATERIALIZED VIEW mv AS SELECT 1",
+                ObjectKind::MaterializedView,
+                "mv",
+            ),
+            (
+                "CREATE TYPE \"Mood\" AS ENUM ('sad', 'ok')",
+                ObjectKind::Type,
+                "\"Mood\"",
+            ),
+            ("CREATE DOMAIN email AS text", ObjectKind::Type, "email"),
+            (
+                "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$",
+                ObjectKind::Function,
+                "f",
+            ),
+            ("CREATE SEQUENCE s", ObjectKind::Sequence, "s"),
+            ("CREATE SCHEMA IF NOT EXISTS app", ObjectKind::Schema, "app"),
+            ("CREATE SCHEMA AUTHORIZATION joe", ObjectKind::Schema, "joe"),
+        ] {
+            match op(sql) {
+                Op::CreateObject { kind, name } => {
+                    assert_eq!(kind, want_kind, "{sql}");
+                    assert_eq!(name.sql(), want_name, "{sql}");
+                }
+                other => panic!("{sql}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn renames_moves_and_drops_of_objects() {
+        match op("ALTER TYPE \"Mood\" RENAME TO \"Mood_old\"") {
+            Op::RenameObject { kind, name, to } => {
+                assert_eq!(kind, ObjectKind::Type);
+                assert_eq!(
+                    (name.sql().as_str(), to.sql().as_str()),
+                    ("\"Mood\"", "\"Mood_old\"")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        match op("ALTER SCHEMA app RENAME TO core") {
+            Op::RenameObject { kind, to, .. } => {
+                assert_eq!(kind, ObjectKind::Schema);
+                assert_eq!(to.sql(), "core");
+            }
+            other => panic!("{other:?}"),
+        }
+        match op("ALTER FUNCTION f(int) SET SCHEMA app") {
+            Op::SetObjectSchema { kind, schema, .. } => {
+                assert_eq!(kind, ObjectKind::Function);
+                assert_eq!(schema.sql(), "app");
+            }
+            other => panic!("{other:?}"),
+        }
+        match op("DROP PROCEDURE IF EXISTS p(int), q CASCADE") {
+            Op::Drop(d) => {
+                assert_eq!(d.kind, ObjectKind::Procedure);
+                assert_eq!(d.names.len(), 2);
+                assert!(d.if_exists && d.cascade);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn altered_type_spans_the_type_only() {
+        // A column may be called `type`; sqlparser rejects COLLATE here (the fallback reads it).
+        let sql = "ALTER TABLE t ALTER COLUMN type SET DATA TYPE varchar(20) USING type::text";
+        let Op::AlterTable(at) = op(sql) else {
+            panic!("not an ALTER TABLE")
+        };
+        let ActionKind::AlterColumnType { data_type, .. } = &at.actions[0].kind else {
+            panic!("not a type change")
+        };
+        assert_eq!(data_type.span.slice(sql), "varchar(20)");
+        assert_eq!(at.actions[0].focus.slice(sql), "TYPE varchar(20)");
     }
 }

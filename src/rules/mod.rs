@@ -4,13 +4,35 @@ use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
 use crate::ir::Statement;
 
+mod ban_char_type;
+mod column_types;
+mod compat;
 mod concurrently_in_transaction;
 mod create_index_non_concurrently;
 mod drop_column;
+mod drop_default;
+mod drop_function;
+mod drop_not_null;
+mod drop_schema;
+mod drop_table;
+mod drop_type;
+mod drop_view;
 mod parse_error;
+mod prefer_bigint;
+mod prefer_identity;
+mod prefer_jsonb;
+mod prefer_text;
+mod prefer_timestamptz;
 mod rename_column;
+mod rename_object;
+mod rename_table;
 mod set_not_null;
+mod set_schema;
 pub mod sql;
+mod transaction_nesting;
+mod truncate_table;
+mod unanalyzed_statement;
+mod uncommitted_transaction;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
@@ -47,6 +69,26 @@ pub static RULES: &[&dyn Rule] = &[
     &drop_column::DropColumn,
     &rename_column::RenameColumn,
     &concurrently_in_transaction::ConcurrentlyInTransaction,
+    &drop_table::DropTable,
+    &rename_table::RenameTable,
+    &truncate_table::TruncateTable,
+    &drop_schema::DropSchema,
+    &set_schema::SetSchema,
+    &drop_type::DropType,
+    &drop_view::DropView,
+    &drop_function::DropFunction,
+    &rename_object::RenameObject,
+    &drop_not_null::DropNotNull,
+    &drop_default::DropDefault,
+    &prefer_bigint::PreferBigint,
+    &prefer_identity::PreferIdentity,
+    &prefer_text::PreferText,
+    &prefer_timestamptz::PreferTimestamptz,
+    &prefer_jsonb::PreferJsonb,
+    &ban_char_type::BanCharType,
+    &transaction_nesting::TransactionNesting,
+    &uncommitted_transaction::UncommittedTransaction,
+    &unanalyzed_statement::UnanalyzedStatement,
 ];
 
 /// Files that cannot be read are reported under this id; no statement check produces it.

@@ -1,7 +1,9 @@
 //! Building blocks for suggested SQL, in the user's own names and quoting.
 
-use crate::diagnostic::{Phase, Step};
+use crate::context::Context;
+use crate::diagnostic::{Phase, Step, Suggestion};
 use crate::ident::{Name, QualifiedName, render_like, truncate_identifier};
+use crate::ir::Statement;
 
 /// `ALTER TABLE <table> <rest>;`
 pub fn alter_table(table: &QualifiedName, rest: &str) -> String {
@@ -37,4 +39,42 @@ pub fn app_step(lines: &[&str]) -> Step {
 /// so that the planned drop does not fail the linter again.
 pub fn acknowledged(rule: &str, reason: &str, sql: &str) -> String {
     format!("-- bellows-ignore {rule}: {reason}\n{sql}")
+}
+
+/// The statement `stmt` as the user wrote it, terminated: for steps that run it later.
+pub fn own_statement(cx: &Context, stmt: &Statement) -> String {
+    format!("{};", cx.text(stmt.span))
+}
+
+/// `CREATE VIEW <old> AS SELECT * FROM <new>;`: keeps an old relation name working for running
+/// app versions. A view over one table is automatically updatable, so their writes work too.
+pub fn compatibility_view(old: &QualifiedName, new: &QualifiedName) -> String {
+    format!("CREATE VIEW {} AS SELECT * FROM {};", old.sql(), new.sql())
+}
+
+/// The contract sequence for something running app versions still use (`object`, in words:
+/// `table "users"`): the app stops using it and is deployed everywhere, then `sql` runs in a
+/// later migration, acknowledged for `rule`.
+pub fn contract_later(rule: &str, object: &str, sql: &str) -> Suggestion {
+    Suggestion {
+        title: format!(
+            "contract in two deploys: the app stops using {object}, then a later migration runs this"
+        ),
+        mechanical: false,
+        steps: vec![
+            app_step(&[
+                &format!("Remove every use of {object} from the application"),
+                "(ORM models, raw SQL, views and functions that name it) and deploy that version everywhere.",
+            ]),
+            step(
+                Phase::Contract,
+                acknowledged(
+                    rule,
+                    &format!("the deployed app no longer uses {object}"),
+                    sql,
+                ),
+                true,
+            ),
+        ],
+    }
 }
