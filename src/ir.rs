@@ -109,6 +109,10 @@ pub enum Op {
         table: QualifiedName,
         /// True when there is a WHERE clause.
         has_where: bool,
+        /// The `SET` list; empty unless every target is a plain column.
+        assignments: Vec<Assignment>,
+        /// The `WHERE` condition, when there is one and bellows could read it.
+        filter: Option<Expr>,
     },
     /// `DELETE`.
     Delete {
@@ -116,6 +120,8 @@ pub enum Op {
         table: QualifiedName,
         /// True when there is a WHERE clause.
         has_where: bool,
+        /// The `WHERE` condition, when there is one and bellows could read it.
+        filter: Option<Expr>,
     },
     /// `INSERT`.
     Insert {
@@ -406,6 +412,28 @@ pub struct ColumnDef {
     pub span: Span,
 }
 
+impl ColumnDef {
+    /// True for `serial`, `bigserial` and `smallserial`: an integer column whose default
+    /// draws from a new sequence.
+    pub fn is_serial(&self) -> bool {
+        matches!(
+            self.data_type.base(),
+            "serial" | "bigserial" | "smallserial"
+        )
+    }
+
+    /// True when the column has a value for existing rows without a `DEFAULT`: identity,
+    /// serial and generated columns.
+    pub fn has_implicit_value(&self) -> bool {
+        self.identity || self.generated_stored || self.is_serial()
+    }
+
+    /// The `DEFAULT`, unless it is the `NULL` literal (which is no default at all).
+    pub fn non_null_default(&self) -> Option<&Expr> {
+        self.default.as_ref().filter(|d| !d.is_null)
+    }
+}
+
 /// A type as written, with a normalised name for comparisons.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypeName {
@@ -483,6 +511,15 @@ pub struct Expr {
     pub is_null: bool,
 }
 
+/// One `column = value` of an `UPDATE … SET` list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// The column set.
+    pub column: Name,
+    /// The value, as written.
+    pub value: Expr,
+}
+
 /// A table constraint.
 #[derive(Debug, Clone)]
 pub struct Constraint {
@@ -496,8 +533,24 @@ pub struct Constraint {
     pub using_index: Option<Name>,
     /// `NOT VALID`.
     pub not_valid: bool,
-    /// The constraint's text.
+    /// The constraint's text, from `CONSTRAINT name` (or its first keyword) to its end; for
+    /// a column constraint only its own words (`REFERENCES users (id)`).
     pub span: Span,
+}
+
+impl Constraint {
+    /// The constraint's text without its `CONSTRAINT name` prefix (`FOREIGN KEY (a)
+    /// REFERENCES b`), for suggestions that re-add it under another name or form.
+    pub fn body(&self, source: &str) -> String {
+        let start = match &self.name {
+            Some(n) if self.span.start <= n.span.start && n.span.end <= self.span.end => n.span.end,
+            _ => self.span.start,
+        };
+        Span::new(start, self.span.end)
+            .slice(source)
+            .trim()
+            .to_string()
+    }
 }
 
 /// The kind of a constraint.
@@ -521,6 +574,22 @@ pub enum ConstraintKind {
     },
     /// EXCLUDE USING ….
     Exclude,
+}
+
+impl Action {
+    /// The constraints this action adds: the one of `ADD CONSTRAINT`, or the inline
+    /// constraints of `ADD COLUMN` with that column.
+    pub fn added_constraints(&self) -> Vec<(&Constraint, Option<&ColumnDef>)> {
+        match &self.kind {
+            ActionKind::AddConstraint(c) => vec![(c, None)],
+            ActionKind::AddColumn { column, .. } => column
+                .constraints
+                .iter()
+                .map(|c| (c, Some(column)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl Statement {
