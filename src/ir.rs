@@ -539,17 +539,15 @@ pub struct Constraint {
 }
 
 impl Constraint {
-    /// The constraint's text without its `CONSTRAINT name` prefix (`FOREIGN KEY (a)
-    /// REFERENCES b`), for suggestions that re-add it under another name or form.
-    pub fn body(&self, source: &str) -> String {
-        let start = match &self.name {
-            Some(n) if self.span.start <= n.span.start && n.span.end <= self.span.end => n.span.end,
-            _ => self.span.start,
-        };
-        Span::new(start, self.span.end)
-            .slice(source)
-            .trim()
-            .to_string()
+    /// Where the constraint's text stands without its `CONSTRAINT name` prefix (`FOREIGN
+    /// KEY (a) REFERENCES b`), for suggestions that re-add it under another name or form.
+    pub fn body_span(&self) -> Span {
+        match &self.name {
+            Some(n) if self.span.start <= n.span.start && n.span.end <= self.span.end => {
+                Span::new(n.span.end, self.span.end)
+            }
+            _ => self.span,
+        }
     }
 }
 

@@ -4,6 +4,13 @@ use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
 use crate::ir::Statement;
 
+mod add_check_validating;
+mod add_column_required;
+mod add_column_rewrite;
+mod add_foreign_key_validating;
+mod add_primary_key;
+mod add_unique_constraint;
+mod change_column_type;
 mod concurrently_in_transaction;
 mod create_index_non_concurrently;
 mod drop_column;
@@ -47,6 +54,13 @@ pub static RULES: &[&dyn Rule] = &[
     &drop_column::DropColumn,
     &rename_column::RenameColumn,
     &concurrently_in_transaction::ConcurrentlyInTransaction,
+    &add_column_rewrite::AddColumnRewrite,
+    &add_column_required::AddColumnRequired,
+    &change_column_type::ChangeColumnType,
+    &add_foreign_key_validating::AddForeignKeyValidating,
+    &add_check_validating::AddCheckValidating,
+    &add_unique_constraint::AddUniqueConstraint,
+    &add_primary_key::AddPrimaryKey,
 ];
 
 /// Files that cannot be read are reported under this id; no statement check produces it.
