@@ -50,6 +50,15 @@ impl LockMode {
         }
     }
 
+    /// "a" or "an", whichever the mode's name takes ("an ACCESS EXCLUSIVE lock", "a SHARE
+    /// lock").
+    pub fn article(self) -> &'static str {
+        match self {
+            LockMode::AccessShare | LockMode::AccessExclusive | LockMode::Exclusive => "an",
+            _ => "a",
+        }
+    }
+
     /// What ordinary traffic this mode makes wait: reads (ACCESS SHARE) conflict only with
     /// ACCESS EXCLUSIVE; writes (ROW EXCLUSIVE) with SHARE and stronger; schema changes
     /// with SHARE UPDATE EXCLUSIVE and stronger.
@@ -332,20 +341,8 @@ pub fn statement(stmt: &Statement, pg: PgVersion) -> Vec<RelationLock> {
                 _ => Vec::new(),
             }
         }
-        Op::Cluster { table: Some(t) } => {
-            vec![on(
-                Relation::Table(t.clone()),
-                LockFacts::rewrite(AccessExclusive),
-            )]
-        }
-        Op::Vacuum { full, tables } => each(
-            tables,
-            if *full {
-                LockFacts::rewrite(AccessExclusive)
-            } else {
-                LockFacts::scan(ShareUpdateExclusive)
-            },
-        ),
+        Op::Cluster { table: Some(t) } => vec![on(Relation::Table(t.clone()), cluster())],
+        Op::Vacuum { full, tables } => each(tables, vacuum(*full)),
         Op::RefreshMaterializedView { name } => vec![on(
             Relation::Table(name.clone()),
             refresh_materialized_view(concurrently),
@@ -444,6 +441,21 @@ pub fn reindex(concurrently: bool) -> (LockFacts, LockFacts) {
             LockFacts::scan(LockMode::Share),
             LockFacts::rewrite(LockMode::AccessExclusive),
         )
+    }
+}
+
+/// The lock `CLUSTER` takes on each table it reorders: ACCESS EXCLUSIVE, for a rewrite.
+pub fn cluster() -> LockFacts {
+    LockFacts::rewrite(LockMode::AccessExclusive)
+}
+
+/// The lock `VACUUM` takes on each table: SHARE UPDATE EXCLUSIVE for a scan, or with
+/// `FULL` ACCESS EXCLUSIVE for a rewrite.
+pub fn vacuum(full: bool) -> LockFacts {
+    if full {
+        LockFacts::rewrite(LockMode::AccessExclusive)
+    } else {
+        LockFacts::scan(LockMode::ShareUpdateExclusive)
     }
 }
 

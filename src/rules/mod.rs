@@ -11,13 +11,18 @@ mod add_foreign_key_validating;
 mod add_primary_key;
 mod add_unique_constraint;
 mod change_column_type;
+mod cluster;
 mod concurrently_in_transaction;
 mod create_index_non_concurrently;
 mod drop_column;
+mod drop_index_non_concurrently;
 mod parse_error;
+mod refresh_materialized_view_non_concurrently;
+mod reindex_non_concurrently;
 mod rename_column;
 mod set_not_null;
 pub mod sql;
+mod vacuum_full;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
@@ -61,6 +66,11 @@ pub static RULES: &[&dyn Rule] = &[
     &add_check_validating::AddCheckValidating,
     &add_unique_constraint::AddUniqueConstraint,
     &add_primary_key::AddPrimaryKey,
+    &drop_index_non_concurrently::DropIndexNonConcurrently,
+    &reindex_non_concurrently::ReindexNonConcurrently,
+    &refresh_materialized_view_non_concurrently::RefreshMaterializedViewNonConcurrently,
+    &vacuum_full::VacuumFull,
+    &cluster::Cluster,
 ];
 
 /// Files that cannot be read are reported under this id; no statement check produces it.
