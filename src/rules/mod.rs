@@ -10,10 +10,12 @@ mod add_column_rewrite;
 mod add_foreign_key_validating;
 mod add_primary_key;
 mod add_unique_constraint;
+mod attach_partition_scan;
 mod change_column_type;
 mod cluster;
 mod concurrently_in_transaction;
 mod create_index_non_concurrently;
+mod detach_partition_non_concurrently;
 mod drop_column;
 mod drop_index_non_concurrently;
 mod parse_error;
@@ -23,6 +25,7 @@ mod rename_column;
 mod set_not_null;
 pub mod sql;
 mod vacuum_full;
+mod validate_in_same_transaction;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
@@ -71,6 +74,9 @@ pub static RULES: &[&dyn Rule] = &[
     &refresh_materialized_view_non_concurrently::RefreshMaterializedViewNonConcurrently,
     &vacuum_full::VacuumFull,
     &cluster::Cluster,
+    &detach_partition_non_concurrently::DetachPartitionNonConcurrently,
+    &attach_partition_scan::AttachPartitionScan,
+    &validate_in_same_transaction::ValidateInSameTransaction,
 ];
 
 /// Files that cannot be read are reported under this id; no statement check produces it.
