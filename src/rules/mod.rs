@@ -18,12 +18,14 @@ mod create_index_non_concurrently;
 mod detach_partition_non_concurrently;
 mod drop_column;
 mod drop_index_non_concurrently;
+mod lock_timeout_missing;
 mod parse_error;
 mod refresh_materialized_view_non_concurrently;
 mod reindex_non_concurrently;
 mod rename_column;
 mod set_not_null;
 pub mod sql;
+mod unbatched_backfill;
 mod vacuum_full;
 mod validate_in_same_transaction;
 
@@ -77,6 +79,8 @@ pub static RULES: &[&dyn Rule] = &[
     &detach_partition_non_concurrently::DetachPartitionNonConcurrently,
     &attach_partition_scan::AttachPartitionScan,
     &validate_in_same_transaction::ValidateInSameTransaction,
+    &lock_timeout_missing::LockTimeoutMissing,
+    &unbatched_backfill::UnbatchedBackfill,
 ];
 
 /// Files that cannot be read are reported under this id; no statement check produces it.
