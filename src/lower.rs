@@ -292,7 +292,6 @@ impl Lowerer<'_> {
     ) {
         use ast::AlterColumnOperation as C;
         use ast::AlterTableOperation as A;
-        let focus = |words: &[&str]| self.toks.find_seq(from, to, words).map_or(span, |(_, s)| s);
         let push = |out: &mut Vec<Action>, focus: Span, kind: ActionKind| {
             out.push(Action { span, focus, kind })
         };
@@ -338,6 +337,17 @@ impl Lowerer<'_> {
             ),
             A::AlterColumn { column_name, op } => {
                 let column = self.name(column_name);
+                // Keywords are looked for after the column's name, which may itself be a
+                // keyword-like word (`type`, `default`).
+                let after_name = self
+                    .toks
+                    .index_at(column.span.start)
+                    .map_or(from, |i| (i + 1).max(from));
+                let focus = |words: &[&str]| {
+                    self.toks
+                        .find_seq(after_name, to, words)
+                        .map_or(span, |(_, s)| s)
+                };
                 let (f, kind) = match op {
                     C::SetNotNull => (
                         focus(&["SET", "NOT", "NULL"]),
@@ -348,7 +358,7 @@ impl Lowerer<'_> {
                         ActionKind::DropNotNull { column },
                     ),
                     C::SetDefault { value } => {
-                        let at = self.toks.find_seq(from, to, &["SET", "DEFAULT"]);
+                        let at = self.toks.find_seq(after_name, to, &["SET", "DEFAULT"]);
                         let default = match at {
                             Some((i, _)) => self.expr_in(value, i + 2, to),
                             None => self.expr(value),
@@ -366,7 +376,7 @@ impl Lowerer<'_> {
                         data_type, using, ..
                     } => {
                         // `TYPE t` is what a finding underlines; the type alone is `t`.
-                        let (focus, ty) = self.toks.find_seq(from, to, &["TYPE"]).map_or(
+                        let (focus, ty) = self.toks.find_seq(after_name, to, &["TYPE"]).map_or(
                             (span, span),
                             |(i, s)| {
                                 let end = (i + 1..to)
@@ -939,6 +949,18 @@ mod tests {
             filter.unwrap().span.slice(sql),
             "id IN (SELECT id FROM t WHERE x LIMIT 5)"
         );
+    }
+
+    #[test]
+    fn a_column_named_type_is_not_the_type_keyword() {
+        let sql = "ALTER TABLE m ALTER COLUMN type TYPE \"public\".\"kind\"";
+        let Op::AlterTable(at) = op(sql) else {
+            panic!()
+        };
+        let ActionKind::AlterColumnType { data_type, .. } = &at.actions[0].kind else {
+            panic!()
+        };
+        assert_eq!(data_type.span.slice(sql), "\"public\".\"kind\"");
     }
 
     #[test]
