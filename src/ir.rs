@@ -109,9 +109,10 @@ pub enum Op {
         table: QualifiedName,
         /// True when there is a WHERE clause.
         has_where: bool,
-        /// The `SET` list; empty unless every target is a plain column.
+        /// The `SET` list, when it reads on its own: every target a plain column, and no
+        /// alias or `FROM` list that values could name. Empty otherwise.
         assignments: Vec<Assignment>,
-        /// The `WHERE` condition, when there is one and bellows could read it.
+        /// The `WHERE` condition, when there is one and it reads on its own (as above).
         filter: Option<Expr>,
     },
     /// `DELETE`.
@@ -120,7 +121,8 @@ pub enum Op {
         table: QualifiedName,
         /// True when there is a WHERE clause.
         has_where: bool,
-        /// The `WHERE` condition, when there is one and bellows could read it.
+        /// The `WHERE` condition, when there is one and it reads on its own: no alias or
+        /// `USING` list that it could name.
         filter: Option<Expr>,
     },
     /// `INSERT`.

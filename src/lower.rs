@@ -94,6 +94,10 @@ impl Lowerer<'_> {
                 let from = match &d.from {
                     ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
                 };
+                // With an alias or a USING list the condition may name things only that
+                // statement has in scope; it is kept only when it reads on its own.
+                let alone = d.using.is_none()
+                    && matches!(from.as_slice(), [t] if t.joins.is_empty() && !has_alias(&t.relation));
                 match from.first().and_then(|t| self.table_factor(&t.relation)) {
                     Some(table) => Op::Delete {
                         table,
@@ -101,6 +105,7 @@ impl Lowerer<'_> {
                         filter: d
                             .selection
                             .as_ref()
+                            .filter(|_| alone)
                             .and_then(|e| self.where_condition(e, "DELETE")),
                     },
                     None => self.other(),
@@ -771,6 +776,11 @@ impl Lowerer<'_> {
     /// The `SET` list (when every target is a plain column) and the `WHERE` condition of
     /// an `UPDATE`.
     fn update_parts(&self, u: &ast::Update) -> (Vec<Assignment>, Option<Expr>) {
+        // With an alias or a FROM list, values and condition may name things only that
+        // statement has in scope; they are kept only when they read on their own.
+        if u.from.is_some() || !u.table.joins.is_empty() || has_alias(&u.table.relation) {
+            return (Vec::new(), None);
+        }
         let filter = u
             .selection
             .as_ref()
@@ -804,6 +814,11 @@ impl Lowerer<'_> {
         }
         (assignments, filter)
     }
+}
+
+/// True when the table is given an alias (`UPDATE users u`).
+fn has_alias(t: &ast::TableFactor) -> bool {
+    matches!(t, ast::TableFactor::Table { alias: Some(_), .. })
 }
 
 fn strip_nested(e: &ast::Expr) -> &ast::Expr {
@@ -922,7 +937,7 @@ mod tests {
 
     #[test]
     fn update_assignments_and_conditions() {
-        let sql = "UPDATE t SET a = now(), b = (c + 1) * 2 FROM u WHERE t.x = u.x RETURNING *";
+        let sql = "UPDATE t SET a = now(), b = (c + 1) * 2 WHERE t.x = 1 RETURNING *";
         let Op::Update {
             assignments,
             filter,
@@ -934,12 +949,22 @@ mod tests {
         assert_eq!(assignments.len(), 2);
         assert_eq!(assignments[1].column.sql(), "b");
         assert_eq!(assignments[1].value.span.slice(sql), "(c + 1) * 2");
-        assert_eq!(filter.unwrap().span.slice(sql), "t.x = u.x");
+        assert_eq!(filter.unwrap().span.slice(sql), "t.x = 1");
 
-        let Op::Update { assignments, .. } = op("UPDATE t SET (a, b) = (1, 2)") else {
+        for sql in [
+            "UPDATE t SET (a, b) = (1, 2)",
+            "UPDATE t AS x SET a = x.b",
+            "UPDATE t SET a = u.b FROM u WHERE u.id = t.id",
+        ] {
+            let Op::Update { assignments, .. } = op(sql) else {
+                panic!()
+            };
+            assert!(assignments.is_empty(), "{sql}");
+        }
+        let Op::Delete { filter, .. } = op("DELETE FROM t USING u WHERE t.x = u.x") else {
             panic!()
         };
-        assert!(assignments.is_empty());
+        assert!(filter.is_none());
 
         let sql = "DELETE FROM t WHERE id IN (SELECT id FROM t WHERE x LIMIT 5)";
         let Op::Delete { filter, .. } = op(sql) else {

@@ -901,6 +901,25 @@ fn unbatched_backfill() {
             .suggestion
             .is_none()
     );
+    // Values or conditions that name an alias or another table cannot be moved into a
+    // batch's subquery as they are.
+    for sql in [
+        "UPDATE users u SET plan = u.kind",
+        "UPDATE users SET plan = p.name FROM plans p WHERE p.id = users.plan_id",
+    ] {
+        let f = found(
+            &format!("BEGIN; ALTER TABLE users ADD COLUMN plan text; {sql}; COMMIT;"),
+            15,
+            rule,
+        );
+        assert!(f.len() == 1 && f[0].suggestion.is_none(), "{sql}: {f:#?}");
+    }
+    let f = one(
+        "BEGIN; ALTER TABLE s ADD COLUMN x int; DELETE FROM s USING u WHERE s.u = u.id; COMMIT;",
+        15,
+        rule,
+    );
+    assert!(f.suggestion.is_none(), "{f:#?}");
 
     for sql in [
         "UPDATE users SET plan = 'free' WHERE id < 1000",

@@ -85,8 +85,10 @@ impl Rule for UnbatchedBackfill {
             .help(help)
             .lock(lock);
         let filter = filter.as_ref().map(|f| cx.text(f.span).trim());
-        let batch = match verb {
-            "DELETE" => Some(batched_delete(table, filter)),
+        let batch = match (verb, has_where, filter) {
+            // A condition bellows cannot move into the batch must not be dropped from it.
+            (_, true, None) => None,
+            ("DELETE", ..) => Some(batched_delete(table, filter)),
             _ => batched_set(cx, table, assignments, filter),
         };
         if let Some(sql) = batch {
