@@ -5,15 +5,16 @@
 
 use crate::ident::{Name, ObjectKey, QualifiedName};
 use crate::ir::{ActionKind, ConstraintKind, ObjectKind, Op, Statement, TypeName};
+use crate::locks::{self, LockMode, Relation};
 use crate::pg_version::PgVersion;
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 
-/// A `CHECK (col IS NOT NULL)` constraint seen earlier.
+/// A CHECK constraint seen earlier; `not_null_column` is set for `CHECK (col IS NOT NULL)`.
 #[derive(Debug, Clone)]
-struct NotNullCheck {
+struct Check {
     table: ObjectKey,
-    column: String,
+    not_null_column: Option<String>,
     constraint: Option<String>,
     validated: bool,
 }
@@ -67,9 +68,10 @@ pub struct Context<'a> {
     lock_timeout: Option<Timeout>,
     not_valid_in_transaction: HashSet<(ObjectKey, String)>,
     ddl_in_transaction: HashSet<ObjectKey>,
+    held_locks: HashMap<ObjectKey, LockMode>,
     new_tables: HashSet<ObjectKey>,
+    index_tables: HashMap<ObjectKey, QualifiedName>,
     column_types: HashMap<(ObjectKey, String), TypeName>,
-    not_null_checks: Vec<NotNullCheck>,
     /// Columns `ADD COLUMN` added to existing tables earlier in the file.
     new_columns: HashSet<(ObjectKey, String)>,
     /// Names earlier statements of the file created, or renamed or moved an object to.
@@ -78,6 +80,7 @@ pub struct Context<'a> {
     position: usize,
     /// For each name a statement of the file defines, the index of the last such statement.
     defined_at: HashMap<NameKey, usize>,
+    checks: Vec<Check>,
 }
 
 impl<'a> Context<'a> {
@@ -91,13 +94,15 @@ impl<'a> Context<'a> {
             lock_timeout: None,
             not_valid_in_transaction: HashSet::new(),
             ddl_in_transaction: HashSet::new(),
+            held_locks: HashMap::new(),
             new_tables: HashSet::new(),
+            index_tables: HashMap::new(),
             column_types: HashMap::new(),
-            not_null_checks: Vec::new(),
             new_columns: HashSet::new(),
             new_names: HashSet::new(),
             position: 0,
             defined_at: HashMap::new(),
+            checks: Vec::new(),
         }
     }
 
@@ -147,6 +152,12 @@ impl<'a> Context<'a> {
         self.ddl_in_transaction.contains(&table.key())
     }
 
+    /// The strongest lock the current transaction block already holds on `table` (locks
+    /// last until COMMIT), from the lock model.
+    pub fn lock_held(&self, table: &QualifiedName) -> Option<LockMode> {
+        self.held_locks.get(&table.key()).copied()
+    }
+
     /// True when `table` was created earlier in this file: it is empty and no running
     /// application uses it yet, so locking it harms nobody.
     pub fn is_new_table(&self, table: &QualifiedName) -> bool {
@@ -180,6 +191,12 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// The table of `index`, when an earlier `CREATE INDEX` of this file built it. An
+    /// unqualified index name is looked up in `public`, like table names.
+    pub fn table_of_index(&self, index: &QualifiedName) -> Option<&QualifiedName> {
+        self.index_tables.get(&index.key())
+    }
+
     /// The type of `table.column`, when an earlier statement of the file declared it.
     pub fn column_type(&self, table: &QualifiedName, column: &Name) -> Option<&TypeName> {
         self.column_types.get(&(table.key(), column.folded()))
@@ -190,9 +207,16 @@ impl<'a> Context<'a> {
     pub fn has_validated_not_null_check(&self, table: &QualifiedName, column: &Name) -> bool {
         let key = table.key();
         let column = column.folded();
-        self.not_null_checks
+        self.checks
             .iter()
-            .any(|c| c.validated && c.table == key && c.column == column)
+            .any(|c| c.validated && c.table == key && c.not_null_column.as_deref() == Some(&column))
+    }
+
+    /// True when a validated CHECK constraint on `table` precedes this statement (one that
+    /// may prove a partition bound, so that ATTACH PARTITION skips its scan).
+    pub fn has_validated_check(&self, table: &QualifiedName) -> bool {
+        let key = table.key();
+        self.checks.iter().any(|c| c.validated && c.table == key)
     }
 
     /// The source text under `span` (for suggestions that rewrite the user's statement).
@@ -204,6 +228,14 @@ impl<'a> Context<'a> {
     pub fn apply(&mut self, stmt: &Statement) {
         self.position += 1;
         self.apply_names(&stmt.op);
+        if self.in_transaction {
+            for lock in locks::statement(stmt, self.pg) {
+                if let Relation::Table(t) = lock.relation {
+                    let held = self.held_locks.entry(t.key()).or_insert(lock.facts.mode);
+                    *held = (*held).max(lock.facts.mode);
+                }
+            }
+        }
         match &stmt.op {
             // Inside a DO body, BEGIN and END delimit PL/pgSQL blocks: they do not open or
             // close the migration's transaction block.
@@ -244,9 +276,23 @@ impl<'a> Context<'a> {
                     self.apply_action(&at.table, &key, &action.kind);
                 }
             }
+            Op::CreateIndex(ci) => {
+                if let Some(name) = &ci.name {
+                    // An index lives in its table's schema.
+                    let index = QualifiedName {
+                        schema: ci.table.schema.clone(),
+                        name: name.name.clone(),
+                    };
+                    self.index_tables.insert(index.key(), ci.table.clone());
+                }
+            }
             Op::Drop(d) => {
                 for n in &d.names {
-                    self.new_tables.remove(&n.key());
+                    if d.kind == ObjectKind::Index {
+                        self.index_tables.remove(&n.key());
+                    } else {
+                        self.new_tables.remove(&n.key());
+                    }
                 }
             }
             _ => {}
@@ -258,6 +304,7 @@ impl<'a> Context<'a> {
         self.transaction_start = None;
         self.not_valid_in_transaction.clear();
         self.ddl_in_transaction.clear();
+        self.held_locks.clear();
         if self.lock_timeout.is_some_and(|t| t.local) {
             self.lock_timeout = None;
         }
@@ -287,7 +334,7 @@ impl<'a> Context<'a> {
             }
             ActionKind::ValidateConstraint { name } => {
                 let name = name.folded();
-                for c in &mut self.not_null_checks {
+                for c in &mut self.checks {
                     if &c.table == key && c.constraint.as_deref() == Some(&name) {
                         c.validated = true;
                     }
@@ -295,7 +342,7 @@ impl<'a> Context<'a> {
             }
             ActionKind::DropConstraint { name, .. } => {
                 let name = name.folded();
-                self.not_null_checks
+                self.checks
                     .retain(|c| !(&c.table == key && c.constraint.as_deref() == Some(&name)));
             }
             ActionKind::RenameTable { to } => {
@@ -354,13 +401,12 @@ impl<'a> Context<'a> {
         validated: bool,
     ) {
         if let ConstraintKind::Check {
-            not_null_column: Some(col),
-            ..
+            not_null_column, ..
         } = kind
         {
-            self.not_null_checks.push(NotNullCheck {
+            self.checks.push(Check {
                 table: key.clone(),
-                column: col.folded(),
+                not_null_column: not_null_column.as_ref().map(Name::folded),
                 constraint: name.as_ref().map(Name::folded),
                 validated,
             });
@@ -416,6 +462,22 @@ mod tests {
         }
     }
 
+    /// The context after every statement of `sql`.
+    fn after(sql: &str) -> Context<'_> {
+        let mut cx = Context::new(sql, PgVersion::DEFAULT);
+        for s in read_statements(sql).1 {
+            cx.apply(&s);
+        }
+        cx
+    }
+
+    fn table(name: &str) -> QualifiedName {
+        QualifiedName {
+            schema: None,
+            name: Name::new(name, false, Span::default()),
+        }
+    }
+
     #[test]
     fn created_renamed_and_moved_names_are_new_until_dropped() {
         before_last(
@@ -459,6 +521,48 @@ mod tests {
                 assert!(cx.is_new_table(&qname(Some("archive"), "t")));
                 assert!(!cx.is_new_table(&qname(None, "t")));
             },
+        );
+    }
+
+    #[test]
+    fn locks_are_held_until_the_transaction_ends() {
+        let sql =
+            "BEGIN; ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID; UPDATE u SET a = 1;";
+        let cx = after(sql);
+        assert_eq!(cx.lock_held(&table("t")), Some(LockMode::AccessExclusive));
+        assert_eq!(cx.lock_held(&table("u")), Some(LockMode::RowExclusive));
+        let committed = format!("{sql} COMMIT;");
+        let cx = after(&committed);
+        assert_eq!(cx.lock_held(&table("t")), None);
+        // Outside a transaction block each statement releases its locks.
+        let cx = after("ALTER TABLE t ADD COLUMN a int;");
+        assert_eq!(cx.lock_held(&table("t")), None);
+    }
+
+    #[test]
+    fn indexes_remember_their_table() {
+        let cx = after("CREATE INDEX i ON app.t (a); CREATE INDEX j ON t (a); DROP INDEX j;");
+        let i = QualifiedName {
+            schema: Some(Name::new("app", false, Span::default())),
+            name: Name::new("i", false, Span::default()),
+        };
+        assert_eq!(
+            cx.table_of_index(&i).map(|t| t.sql()).as_deref(),
+            Some("app.t")
+        );
+        assert!(cx.table_of_index(&table("i")).is_none());
+        assert!(cx.table_of_index(&table("j")).is_none());
+    }
+
+    #[test]
+    fn any_validated_check_counts_for_partitions() {
+        let sql = "ALTER TABLE p ADD CONSTRAINT b CHECK (d >= '2024-01-01') NOT VALID;";
+        assert!(!after(sql).has_validated_check(&table("p")));
+        let validated = format!("{sql} ALTER TABLE p VALIDATE CONSTRAINT b;");
+        let cx = after(&validated);
+        assert!(cx.has_validated_check(&table("p")));
+        assert!(
+            !cx.has_validated_not_null_check(&table("p"), &Name::new("d", false, Span::default()))
         );
     }
 }

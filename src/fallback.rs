@@ -227,6 +227,12 @@ const BARE_FUNCTIONS: &[&str] = &[
     "USER",
 ];
 
+/// Keywords that a `(` may follow without being function calls (`x IN (…)`, `a AND (b)`).
+const NOT_CALLS: &[&str] = &[
+    "ALL", "AND", "ANY", "ARRAY", "AS", "BETWEEN", "ELSE", "EXISTS", "FROM", "IN", "IS", "LIKE",
+    "ILIKE", "NOT", "OR", "ROW", "SELECT", "SIMILAR", "SOME", "THEN", "VALUES", "WHEN", "WHERE",
+];
+
 /// An expression read from the tokens in `span`, with `text` as its rendering.
 pub fn expr_from_tokens(toks: &Tokens, span: Span, text: String) -> Expr {
     let inside: Vec<_> = toks
@@ -235,12 +241,38 @@ pub fn expr_from_tokens(toks: &Tokens, span: Span, text: String) -> Expr {
         .filter(|t| t.span.start >= span.start && t.span.end <= span.end)
         .collect();
     let mut calls = Vec::new();
+    // Type names after `::` or `CAST(… AS` are not calls, even with modifiers:
+    // `'x'::character varying(20)`.
+    let mut in_type = false;
+    let mut depth_in_type = 0;
     for (k, t) in inside.iter().enumerate() {
+        if in_type {
+            match &t.token {
+                Token::LParen => depth_in_type += 1,
+                Token::RParen if depth_in_type > 0 => depth_in_type -= 1,
+                Token::Word(_) | Token::LBracket | Token::RBracket | Token::Number(..) => {}
+                Token::Comma if depth_in_type > 0 => {}
+                _ if depth_in_type == 0 => in_type = false,
+                _ => {}
+            }
+            if in_type {
+                continue;
+            }
+        }
+        let next_is_word = matches!(inside.get(k + 1).map(|n| &n.token), Some(Token::Word(_)));
+        if matches!(t.token, Token::DoubleColon) || (t.is_kw("AS") && next_is_word) {
+            in_type = true;
+            depth_in_type = 0;
+            continue;
+        }
         let Token::Word(w) = &t.token else { continue };
         let called = matches!(inside.get(k + 1).map(|n| &n.token), Some(Token::LParen));
         let after_dot = k > 0 && matches!(inside[k - 1].token, Token::Period);
         let followed_by_dot = matches!(inside.get(k + 1).map(|n| &n.token), Some(Token::Period));
-        if called && !w.value.eq_ignore_ascii_case("CAST") {
+        let keyword = w.quote_style.is_none()
+            && (w.value.eq_ignore_ascii_case("CAST")
+                || NOT_CALLS.iter().any(|n| w.value.eq_ignore_ascii_case(n)));
+        if called && !keyword {
             calls.push(crate::ident::fold(&w.value, w.quote_style.is_some()));
         } else if !called
             && !after_dot
@@ -329,6 +361,25 @@ mod tests {
         ] {
             assert_eq!(classify(&words(sql)), None, "{sql}");
         }
+    }
+
+    fn calls(sql: &str) -> Vec<String> {
+        let (_, toks) = crate::tokens::tokenize(sql, 0).unwrap();
+        expr_from_tokens(&toks, Span::new(0, sql.len()), sql.into()).calls
+    }
+
+    #[test]
+    fn calls_are_functions_not_keywords_or_types() {
+        assert_eq!(calls("gen_random_uuid()"), vec!["gen_random_uuid"]);
+        assert_eq!(
+            calls("(floor(random() * 10))::int"),
+            vec!["floor", "random"]
+        );
+        assert_eq!(calls("'x'::character varying(20)"), Vec::<String>::new());
+        assert_eq!(calls("CAST(now() AS timestamp(3))"), vec!["now"]);
+        assert_eq!(calls("a IN (1, 2) AND (b OR c)"), Vec::<String>::new());
+        assert_eq!(calls("CURRENT_TIMESTAMP"), vec!["current_timestamp"]);
+        assert_eq!(calls("x.\"Now\"()"), vec!["Now"]);
     }
 
     #[test]

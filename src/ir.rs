@@ -118,6 +118,11 @@ pub enum Op {
         table: QualifiedName,
         /// True when there is a WHERE clause.
         has_where: bool,
+        /// The `SET` list, when it reads on its own: every target a plain column, and no
+        /// alias or `FROM` list that values could name. Empty otherwise.
+        assignments: Vec<Assignment>,
+        /// The `WHERE` condition, when there is one and it reads on its own (as above).
+        filter: Option<Expr>,
     },
     /// `DELETE`.
     Delete {
@@ -125,6 +130,9 @@ pub enum Op {
         table: QualifiedName,
         /// True when there is a WHERE clause.
         has_where: bool,
+        /// The `WHERE` condition, when there is one and it reads on its own: no alias or
+        /// `USING` list that it could name.
+        filter: Option<Expr>,
     },
     /// `INSERT`.
     Insert {
@@ -415,6 +423,28 @@ pub struct ColumnDef {
     pub span: Span,
 }
 
+impl ColumnDef {
+    /// True for `serial`, `bigserial` and `smallserial`: an integer column whose default
+    /// draws from a new sequence.
+    pub fn is_serial(&self) -> bool {
+        matches!(
+            self.data_type.base(),
+            "serial" | "bigserial" | "smallserial"
+        )
+    }
+
+    /// True when the column has a value for existing rows without a `DEFAULT`: identity,
+    /// serial and generated columns.
+    pub fn has_implicit_value(&self) -> bool {
+        self.identity || self.generated_stored || self.is_serial()
+    }
+
+    /// The `DEFAULT`, unless it is the `NULL` literal (which is no default at all).
+    pub fn non_null_default(&self) -> Option<&Expr> {
+        self.default.as_ref().filter(|d| !d.is_null)
+    }
+}
+
 /// A type as written, with a normalised name for comparisons.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypeName {
@@ -492,6 +522,15 @@ pub struct Expr {
     pub is_null: bool,
 }
 
+/// One `column = value` of an `UPDATE … SET` list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// The column set.
+    pub column: Name,
+    /// The value, as written.
+    pub value: Expr,
+}
+
 /// A table constraint.
 #[derive(Debug, Clone)]
 pub struct Constraint {
@@ -505,8 +544,22 @@ pub struct Constraint {
     pub using_index: Option<Name>,
     /// `NOT VALID`.
     pub not_valid: bool,
-    /// The constraint's text.
+    /// The constraint's text, from `CONSTRAINT name` (or its first keyword) to its end; for
+    /// a column constraint only its own words (`REFERENCES users (id)`).
     pub span: Span,
+}
+
+impl Constraint {
+    /// Where the constraint's text stands without its `CONSTRAINT name` prefix (`FOREIGN
+    /// KEY (a) REFERENCES b`), for suggestions that re-add it under another name or form.
+    pub fn body_span(&self) -> Span {
+        match &self.name {
+            Some(n) if self.span.start <= n.span.start && n.span.end <= self.span.end => {
+                Span::new(n.span.end, self.span.end)
+            }
+            _ => self.span,
+        }
+    }
 }
 
 /// The kind of a constraint.
@@ -530,6 +583,22 @@ pub enum ConstraintKind {
     },
     /// EXCLUDE USING ….
     Exclude,
+}
+
+impl Action {
+    /// The constraints this action adds: the one of `ADD CONSTRAINT`, or the inline
+    /// constraints of `ADD COLUMN` with that column.
+    pub fn added_constraints(&self) -> Vec<(&Constraint, Option<&ColumnDef>)> {
+        match &self.kind {
+            ActionKind::AddConstraint(c) => vec![(c, None)],
+            ActionKind::AddColumn { column, .. } => column
+                .constraints
+                .iter()
+                .map(|c| (c, Some(column)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl Statement {

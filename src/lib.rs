@@ -25,3 +25,4 @@ pub mod source;
 pub mod split;
 pub mod suppress;
 pub mod tokens;
+pub mod volatility;

@@ -7,7 +7,7 @@
 use crate::fallback;
 use crate::ident::{Name, QualifiedName};
 use crate::ir::{
-    Action, ActionKind, AlterTable, ColumnDef, Constraint, ConstraintKind, CreateIndex,
+    Action, ActionKind, AlterTable, Assignment, ColumnDef, Constraint, ConstraintKind, CreateIndex,
     CreateTable, Drop, Expr, ObjectKind, Op, TypeName,
 };
 use crate::source::Span;
@@ -151,20 +151,34 @@ impl Lowerer<'_> {
                 savepoint: None, ..
             } => Op::Rollback,
             S::Update(u) => match self.table_factor(&u.table.relation) {
-                Some(table) => Op::Update {
-                    table,
-                    has_where: u.selection.is_some(),
-                },
+                Some(table) => {
+                    let (assignments, filter) = self.update_parts(u);
+                    Op::Update {
+                        table,
+                        has_where: u.selection.is_some(),
+                        assignments,
+                        filter,
+                    }
+                }
                 None => self.other(),
             },
             S::Delete(d) => {
                 let from = match &d.from {
                     ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
                 };
+                // With an alias or a USING list the condition may name things only that
+                // statement has in scope; it is kept only when it reads on its own.
+                let alone = d.using.is_none()
+                    && matches!(from.as_slice(), [t] if t.joins.is_empty() && !has_alias(&t.relation));
                 match from.first().and_then(|t| self.table_factor(&t.relation)) {
                     Some(table) => Op::Delete {
                         table,
                         has_where: d.selection.is_some(),
+                        filter: d
+                            .selection
+                            .as_ref()
+                            .filter(|_| alone)
+                            .and_then(|e| self.where_condition(e, "DELETE")),
                     },
                     None => self.other(),
                 }
@@ -375,7 +389,6 @@ impl Lowerer<'_> {
     ) {
         use ast::AlterColumnOperation as C;
         use ast::AlterTableOperation as A;
-        let focus = |words: &[&str]| self.toks.find_seq(from, to, words).map_or(span, |(_, s)| s);
         let push = |out: &mut Vec<Action>, focus: Span, kind: ActionKind| {
             out.push(Action { span, focus, kind })
         };
@@ -421,6 +434,17 @@ impl Lowerer<'_> {
             ),
             A::AlterColumn { column_name, op } => {
                 let column = self.name(column_name);
+                // Keywords are looked for after the column's name, which may itself be a
+                // keyword-like word (`type`, `default`).
+                let after_name = self
+                    .toks
+                    .index_at(column.span.start)
+                    .map_or(from, |i| (i + 1).max(from));
+                let focus = |words: &[&str]| {
+                    self.toks
+                        .find_seq(after_name, to, words)
+                        .map_or(span, |(_, s)| s)
+                };
                 let (f, kind) = match op {
                     C::SetNotNull => (
                         focus(&["SET", "NOT", "NULL"]),
@@ -430,13 +454,17 @@ impl Lowerer<'_> {
                         focus(&["DROP", "NOT", "NULL"]),
                         ActionKind::DropNotNull { column },
                     ),
-                    C::SetDefault { value } => (
-                        focus(&["SET", "DEFAULT"]),
-                        ActionKind::SetDefault {
-                            column,
-                            default: self.expr(value),
-                        },
-                    ),
+                    C::SetDefault { value } => {
+                        let at = self.toks.find_seq(after_name, to, &["SET", "DEFAULT"]);
+                        let default = match at {
+                            Some((i, _)) => self.expr_in(value, i + 2, to),
+                            None => self.expr(value),
+                        };
+                        (
+                            at.map_or(span, |(_, s)| s),
+                            ActionKind::SetDefault { column, default },
+                        )
+                    }
                     C::DropDefault => (
                         focus(&["DROP", "DEFAULT"]),
                         ActionKind::DropDefault { column },
@@ -444,16 +472,11 @@ impl Lowerer<'_> {
                     C::SetDataType {
                         data_type, using, ..
                     } => {
-                        // The `TYPE` keyword comes after the column name (a column may be
-                        // called `type`). The focus runs from it to `USING`; the type's own
-                        // span stops before `COLLATE`.
-                        let after_column = self
+                        // `TYPE t` is what a finding underlines; the type alone is `t` (a
+                        // `COLLATE` clause after it is not part of the type).
+                        let (focus, type_span) = self
                             .toks
-                            .index_at(column.span.start)
-                            .map_or(from, |i| i + 1);
-                        let (ty, type_span) = self
-                            .toks
-                            .find_seq(after_column, to, &["TYPE"])
+                            .find_seq(after_name, to, &["TYPE"])
                             .map_or((span, span), |(i, s)| {
                                 let end = (i + 1..to)
                                     .find(|&k| self.toks.sig[k].is_kw("USING"))
@@ -461,13 +484,11 @@ impl Lowerer<'_> {
                                 let type_end = (i + 1..end)
                                     .find(|&k| self.toks.sig[k].is_kw("COLLATE"))
                                     .unwrap_or(end);
-                                (
-                                    s.to(self.toks.span_of(i, end).unwrap_or(s)),
-                                    self.toks.span_of(i + 1, type_end).unwrap_or(s),
-                                )
+                                let ty = self.toks.span_of(i + 1, type_end).unwrap_or(s);
+                                (s.to(self.toks.span_of(i + 1, end).unwrap_or(s)), ty)
                             });
                         (
-                            ty,
+                            focus,
                             ActionKind::AlterColumnType {
                                 column,
                                 data_type: TypeName {
@@ -491,7 +512,12 @@ impl Lowerer<'_> {
                 constraint,
                 not_valid,
             } => {
-                if let Some(mut c) = self.constraint(constraint, *not_valid, span) {
+                // The constraint's own text starts after `ADD`.
+                let own = match self.toks.sig.get(from) {
+                    Some(t) if t.is_kw("ADD") => self.toks.span_of(from + 1, to).unwrap_or(span),
+                    _ => span,
+                };
+                if let Some(mut c) = self.constraint(constraint, *not_valid, own) {
                     c.not_valid = *not_valid;
                     push(out, span, ActionKind::AddConstraint(c));
                 }
@@ -540,7 +566,14 @@ impl Lowerer<'_> {
 
     fn column_def(&self, c: &ast::ColumnDef, span: Span) -> ColumnDef {
         let name = self.name(&c.name);
-        let type_span = self.type_span(&name, span);
+        let (type_span, segments) = self.column_layout(&name, span);
+        // Each option's own tokens, when the token reading lines up with the AST's options
+        // (it should; when it does not, spans fall back to the whole definition).
+        let segment = |i: usize| {
+            (segments.len() == c.options.len())
+                .then(|| segments.get(i).copied())
+                .flatten()
+        };
         let mut col = ColumnDef {
             data_type: TypeName {
                 text: c.data_type.to_string().to_lowercase(),
@@ -554,10 +587,19 @@ impl Lowerer<'_> {
             constraints: Vec::new(),
             span,
         };
-        for opt in &c.options {
+        for (i, opt) in c.options.iter().enumerate() {
+            let seg = segment(i);
+            let own = seg
+                .and_then(|(a, b)| self.toks.span_of(a, b))
+                .unwrap_or(span);
             match &opt.option {
                 ast::ColumnOption::NotNull => col.not_null = true,
-                ast::ColumnOption::Default(e) => col.default = Some(self.expr(e)),
+                ast::ColumnOption::Default(e) => {
+                    col.default = Some(match seg {
+                        Some((a, b)) => self.expr_in(e, a + 1, b),
+                        None => self.expr(e),
+                    })
+                }
                 ast::ColumnOption::Generated {
                     generation_expr,
                     generation_expr_mode,
@@ -577,11 +619,11 @@ impl Lowerer<'_> {
                 ast::ColumnOption::PrimaryKey(_) => {
                     col.not_null = true;
                     col.constraints
-                        .push(self.inline(opt, ConstraintKind::PrimaryKey, &col));
+                        .push(self.inline(opt, ConstraintKind::PrimaryKey, &col, own));
                 }
                 ast::ColumnOption::Unique(_) => {
                     col.constraints
-                        .push(self.inline(opt, ConstraintKind::Unique, &col));
+                        .push(self.inline(opt, ConstraintKind::Unique, &col, own));
                 }
                 ast::ColumnOption::ForeignKey(fk) => {
                     if let Some(references) = self.qname(&fk.foreign_table) {
@@ -589,12 +631,13 @@ impl Lowerer<'_> {
                             opt,
                             ConstraintKind::ForeignKey { references },
                             &col,
+                            own,
                         ));
                     }
                 }
                 ast::ColumnOption::Check(ch) => {
-                    let kind = self.check_kind(&ch.expr);
-                    col.constraints.push(self.inline(opt, kind, &col));
+                    let kind = self.check_kind(&ch.expr, seg);
+                    col.constraints.push(self.inline(opt, kind, &col, own));
                 }
                 _ => {}
             }
@@ -602,12 +645,13 @@ impl Lowerer<'_> {
         col
     }
 
-    /// A column constraint as a constraint on that one column.
+    /// A column constraint as a constraint on that one column; `span` is its own words.
     fn inline(
         &self,
         opt: &ast::ColumnOptionDef,
         kind: ConstraintKind,
         col: &ColumnDef,
+        span: Span,
     ) -> Constraint {
         Constraint {
             name: opt.name.as_ref().map(|n| self.name(n)),
@@ -615,46 +659,77 @@ impl Lowerer<'_> {
             columns: vec![col.name.clone()],
             using_index: None,
             not_valid: false,
-            span: col.span,
+            span,
         }
     }
 
-    /// The type's words: from after the column name to the first column-option keyword.
-    fn type_span(&self, name: &Name, def: Span) -> Span {
+    /// Token index range `(from, to)` of the significant tokens inside `span`.
+    fn range_of(&self, span: Span) -> (usize, usize) {
+        let from = self.toks.sig.partition_point(|t| t.span.start < span.start);
+        let to = self.toks.sig.partition_point(|t| t.span.start < span.end);
+        (from, to.max(from))
+    }
+
+    /// A column definition's layout: the span of its type (from after the column name to the
+    /// first option word) and the token range of each option after it (`DEFAULT now()`,
+    /// `NOT NULL`, `CONSTRAINT fk REFERENCES users (id) ON DELETE SET NULL`).
+    fn column_layout(&self, name: &Name, def: Span) -> (Span, Vec<(usize, usize)>) {
         let Some(first) = self.toks.index_at(name.span.start).map(|i| i + 1) else {
-            return def;
+            return (def, Vec::new());
         };
+        let (_, end) = self.range_of(def);
         let mut depth = 0;
-        let mut end = first;
-        for (k, t) in self.toks.sig.iter().enumerate().skip(first) {
-            if t.span.start >= def.end {
-                break;
-            }
-            match t.token {
+        let mut starts = Vec::new();
+        let mut k = first;
+        while k < end {
+            match self.toks.sig[k].token {
                 Token::LParen => depth += 1,
                 Token::RParen => depth -= 1,
                 _ => {}
             }
-            let option_word = [
-                "DEFAULT",
-                "NOT",
-                "NULL",
-                "PRIMARY",
-                "UNIQUE",
-                "REFERENCES",
-                "CHECK",
-                "CONSTRAINT",
-                "GENERATED",
-                "COLLATE",
-            ]
-            .iter()
-            .any(|w| t.is_kw(w));
-            if depth == 0 && option_word {
-                break;
+            if depth == 0 && self.starts_column_option(k) {
+                starts.push(k);
+                // `CONSTRAINT name KIND` and `NOT NULL` are one option each.
+                if self.toks.sig[k].is_kw("CONSTRAINT") {
+                    k += 3;
+                    continue;
+                }
             }
-            end = k + 1;
+            k += 1;
         }
-        self.toks.span_of(first, end).unwrap_or(def)
+        let type_end = starts.first().copied().unwrap_or(end);
+        let type_span = self.toks.span_of(first, type_end).unwrap_or(def);
+        let segments = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(end)))
+            .collect();
+        (type_span, segments)
+    }
+
+    /// True when token `k` (at parenthesis depth 0 of a column definition) begins a column
+    /// option. `DEFAULT` and `NULL` after `SET` belong to `ON DELETE SET …`; `NULL` after
+    /// `NOT`, `IS` or `DEFAULT` belongs to that; `NOT` begins an option only as `NOT NULL`,
+    /// and not as `IS NOT NULL` inside a default expression.
+    fn starts_column_option(&self, k: usize) -> bool {
+        let sig = &self.toks.sig;
+        let t = &sig[k];
+        let prev_is = |w: &str| k > 0 && sig[k - 1].is_kw(w);
+        let next_is = |w: &str| sig.get(k + 1).is_some_and(|n| n.is_kw(w));
+        [
+            "CONSTRAINT",
+            "PRIMARY",
+            "UNIQUE",
+            "REFERENCES",
+            "CHECK",
+            "GENERATED",
+            "COLLATE",
+        ]
+        .iter()
+        .any(|w| t.is_kw(w))
+            || (t.is_kw("DEFAULT") && !prev_is("SET"))
+            || (t.is_kw("NULL") && !["SET", "NOT", "IS", "DEFAULT"].iter().any(|w| prev_is(w)))
+            || (t.is_kw("NOT") && next_is("NULL") && !prev_is("IS"))
     }
 
     fn constraint(
@@ -673,6 +748,7 @@ impl Lowerer<'_> {
                 })
                 .collect::<Vec<_>>()
         };
+        let mut using_index = None;
         let (name, kind, columns) = match c {
             T::PrimaryKey(p) => (
                 p.name.as_ref(),
@@ -684,6 +760,15 @@ impl Lowerer<'_> {
                 ConstraintKind::Unique,
                 index_cols(&u.columns),
             ),
+            T::PrimaryKeyUsingIndex(u) | T::UniqueUsingIndex(u) => {
+                using_index = Some(self.name(&u.index_name));
+                let kind = if matches!(c, T::PrimaryKeyUsingIndex(_)) {
+                    ConstraintKind::PrimaryKey
+                } else {
+                    ConstraintKind::Unique
+                };
+                (u.name.as_ref(), kind, Vec::new())
+            }
             T::ForeignKey(f) => (
                 f.name.as_ref(),
                 ConstraintKind::ForeignKey {
@@ -691,20 +776,27 @@ impl Lowerer<'_> {
                 },
                 idents(&f.columns),
             ),
-            T::Check(ch) => (ch.name.as_ref(), self.check_kind(&ch.expr), Vec::new()),
+            T::Check(ch) => (
+                ch.name.as_ref(),
+                self.check_kind(&ch.expr, Some(self.range_of(span))),
+                Vec::new(),
+            ),
+            T::Exclude(x) => (x.name.as_ref(), ConstraintKind::Exclude, Vec::new()),
             _ => return None,
         };
         Some(Constraint {
             name: name.map(|n| self.name(n)),
             kind,
             columns,
-            using_index: None,
+            using_index,
             not_valid,
             span,
         })
     }
 
-    fn check_kind(&self, e: &ast::Expr) -> ConstraintKind {
+    /// A CHECK constraint's kind; `range` is the token range of the constraint's words, in
+    /// which the expression is the parenthesised part after `CHECK`.
+    fn check_kind(&self, e: &ast::Expr, range: Option<(usize, usize)>) -> ConstraintKind {
         let not_null_column = match strip_nested(e) {
             ast::Expr::IsNotNull(inner) => match strip_nested(inner) {
                 ast::Expr::Identifier(id) => Some(self.name(id)),
@@ -712,12 +804,32 @@ impl Lowerer<'_> {
             },
             _ => None,
         };
+        let inside = range.and_then(|(from, to)| {
+            let (check, _) = self.toks.find_seq(from, to, &["CHECK"])?;
+            let open = check + 1;
+            matches!(self.toks.sig.get(open)?.token, Token::LParen)
+                .then(|| (open + 1, matching_paren(self.toks, open)))
+        });
         ConstraintKind::Check {
-            expr: self.expr(e),
+            expr: match inside {
+                Some((a, b)) => self.expr_in(e, a, b),
+                None => self.expr(e),
+            },
             not_null_column,
         }
     }
 
+    /// An expression whose words are the significant tokens `from..to` (found by the
+    /// caller from the keywords around it): sqlparser's expression spans leave out casts and
+    /// parentheses, so the tokens are the reliable source.
+    fn expr_in(&self, e: &ast::Expr, from: usize, to: usize) -> Expr {
+        match self.toks.span_of(from, to) {
+            Some(span) => fallback::expr_from_tokens(self.toks, span, e.to_string()),
+            None => self.expr(e),
+        }
+    }
+
+    /// An expression located by sqlparser's span, for when no keyword marks its tokens.
     fn expr(&self, e: &ast::Expr) -> Expr {
         let s = e.span();
         let span = match (self.toks.offset_of(s.start), self.toks.offset_of(s.end)) {
@@ -731,6 +843,78 @@ impl Lowerer<'_> {
         };
         fallback::expr_from_tokens(self.toks, span, e.to_string())
     }
+
+    /// Index of the first keyword `kw` at parenthesis depth 0 in `from..to`.
+    fn top_level(&self, from: usize, to: usize, kw: &str) -> Option<usize> {
+        let mut depth = 0i32;
+        for k in from..to.min(self.toks.sig.len()) {
+            let t = &self.toks.sig[k];
+            match t.token {
+                Token::LParen | Token::LBracket => depth += 1,
+                Token::RParen | Token::RBracket => depth -= 1,
+                _ if depth == 0 && t.is_kw(kw) => return Some(k),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The `WHERE` condition of an `UPDATE` or `DELETE` (whose leading keyword is
+    /// `command`): the tokens after the top-level `WHERE`, up to `RETURNING`.
+    fn where_condition(&self, e: &ast::Expr, command: &str) -> Option<Expr> {
+        let n = self.toks.sig.len();
+        let start = self.top_level(0, n, command)?;
+        let at = self.top_level(start, n, "WHERE")?;
+        let end = self.top_level(at, n, "RETURNING").unwrap_or(n);
+        (at + 1 < end).then(|| self.expr_in(e, at + 1, end))
+    }
+
+    /// The `SET` list (when every target is a plain column) and the `WHERE` condition of
+    /// an `UPDATE`.
+    fn update_parts(&self, u: &ast::Update) -> (Vec<Assignment>, Option<Expr>) {
+        // With an alias or a FROM list, values and condition may name things only that
+        // statement has in scope; they are kept only when they read on their own.
+        if u.from.is_some() || !u.table.joins.is_empty() || has_alias(&u.table.relation) {
+            return (Vec::new(), None);
+        }
+        let filter = u
+            .selection
+            .as_ref()
+            .and_then(|e| self.where_condition(e, "UPDATE"));
+        let n = self.toks.sig.len();
+        let list = self.top_level(0, n, "UPDATE").and_then(|start| {
+            let set = self.top_level(start, n, "SET")?;
+            let end = ["FROM", "WHERE", "RETURNING"]
+                .iter()
+                .filter_map(|kw| self.top_level(set, n, kw))
+                .min()
+                .unwrap_or(n);
+            Some(self.toks.split_top_level_commas(set + 1, end))
+        });
+        let Some(items) = list.filter(|items| items.len() == u.assignments.len()) else {
+            return (Vec::new(), filter);
+        };
+        let mut assignments = Vec::new();
+        for (a, &(from, to)) in u.assignments.iter().zip(&items) {
+            let ast::AssignmentTarget::ColumnName(target) = &a.target else {
+                return (Vec::new(), filter);
+            };
+            let eq = (from..to).find(|&k| matches!(self.toks.sig[k].token, Token::Eq));
+            match (self.qname(target), eq) {
+                (Some(column), Some(eq)) => assignments.push(Assignment {
+                    column: column.name,
+                    value: self.expr_in(&a.value, eq + 1, to),
+                }),
+                _ => return (Vec::new(), filter),
+            }
+        }
+        (assignments, filter)
+    }
+}
+
+/// True when the table is given an alias (`UPDATE users u`).
+fn has_alias(t: &ast::TableFactor) -> bool {
+    matches!(t, ast::TableFactor::Table { alias: Some(_), .. })
 }
 
 fn strip_nested(e: &ast::Expr) -> &ast::Expr {
@@ -775,7 +959,7 @@ fn object_kind(t: &ast::ObjectType) -> ObjectKind {
 
 #[cfg(test)]
 mod tests {
-    use crate::ir::{ActionKind, ObjectKind, Op, Origin};
+    use crate::ir::{ActionKind, ConstraintKind, ObjectKind, Op, Origin};
     use crate::parse::statement;
     use crate::source::Span;
 
@@ -855,6 +1039,16 @@ mod tests {
         }
     }
 
+    fn add_column(sql: &str) -> crate::ir::ColumnDef {
+        match op(sql) {
+            Op::AlterTable(at) => match &at.actions[0].kind {
+                ActionKind::AddColumn { column, .. } => column.clone(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn altered_type_spans_the_type_only() {
         // A column may be called `type`; sqlparser rejects COLLATE here (the fallback reads it).
@@ -867,5 +1061,125 @@ mod tests {
         };
         assert_eq!(data_type.span.slice(sql), "varchar(20)");
         assert_eq!(at.actions[0].focus.slice(sql), "TYPE varchar(20)");
+    }
+
+    #[test]
+    fn defaults_are_read_from_their_tokens() {
+        let sql = "ALTER TABLE t ADD COLUMN a int DEFAULT (floor(random() * 10))::int NOT NULL";
+        let col = add_column(sql);
+        let d = col.default.unwrap();
+        assert_eq!(d.span.slice(sql), "(floor(random() * 10))::int");
+        assert_eq!(d.calls, vec!["floor", "random"]);
+        assert!(col.not_null);
+        assert_eq!(col.data_type.span.slice(sql), "int");
+    }
+
+    #[test]
+    fn column_constraints_have_their_own_words() {
+        let sql = "ALTER TABLE t ADD COLUMN a bigint CONSTRAINT fk REFERENCES u (id) \
+                   ON DELETE SET NULL NOT NULL DEFAULT NULL";
+        let col = add_column(sql);
+        assert_eq!(
+            col.constraints[0].span.slice(sql),
+            "CONSTRAINT fk REFERENCES u (id) ON DELETE SET NULL"
+        );
+        assert_eq!(
+            col.constraints[0].body_span().slice(sql).trim(),
+            "REFERENCES u (id) ON DELETE SET NULL"
+        );
+        assert!(col.not_null);
+        assert!(col.default.unwrap().is_null);
+
+        let sql = "ALTER TABLE t ADD COLUMN n int DEFAULT CASE WHEN x IS NOT NULL THEN 1 END CHECK (n > 0)";
+        let col = add_column(sql);
+        assert!(!col.not_null);
+        assert_eq!(col.constraints[0].span.slice(sql), "CHECK (n > 0)");
+    }
+
+    #[test]
+    fn constraints_using_an_index_and_exclusions_are_lowered() {
+        let sql = "ALTER TABLE t ADD CONSTRAINT u UNIQUE USING INDEX i, ADD EXCLUDE USING gist (r WITH &&)";
+        let Op::AlterTable(at) = op(sql) else {
+            panic!()
+        };
+        let ActionKind::AddConstraint(u) = &at.actions[0].kind else {
+            panic!()
+        };
+        assert!(matches!(u.kind, ConstraintKind::Unique));
+        assert_eq!(
+            u.using_index.as_ref().map(|n| n.sql()).as_deref(),
+            Some("i")
+        );
+        assert_eq!(u.span.slice(sql), "CONSTRAINT u UNIQUE USING INDEX i");
+        let ActionKind::AddConstraint(x) = &at.actions[1].kind else {
+            panic!()
+        };
+        assert!(matches!(x.kind, ConstraintKind::Exclude));
+    }
+
+    #[test]
+    fn update_assignments_and_conditions() {
+        let sql = "UPDATE t SET a = now(), b = (c + 1) * 2 WHERE t.x = 1 RETURNING *";
+        let Op::Update {
+            assignments,
+            filter,
+            ..
+        } = op(sql)
+        else {
+            panic!()
+        };
+        assert_eq!(assignments.len(), 2);
+        assert_eq!(assignments[1].column.sql(), "b");
+        assert_eq!(assignments[1].value.span.slice(sql), "(c + 1) * 2");
+        assert_eq!(filter.unwrap().span.slice(sql), "t.x = 1");
+
+        for sql in [
+            "UPDATE t SET (a, b) = (1, 2)",
+            "UPDATE t AS x SET a = x.b",
+            "UPDATE t SET a = u.b FROM u WHERE u.id = t.id",
+        ] {
+            let Op::Update { assignments, .. } = op(sql) else {
+                panic!()
+            };
+            assert!(assignments.is_empty(), "{sql}");
+        }
+        let Op::Delete { filter, .. } = op("DELETE FROM t USING u WHERE t.x = u.x") else {
+            panic!()
+        };
+        assert!(filter.is_none());
+
+        let sql = "DELETE FROM t WHERE id IN (SELECT id FROM t WHERE x LIMIT 5)";
+        let Op::Delete { filter, .. } = op(sql) else {
+            panic!()
+        };
+        assert_eq!(
+            filter.unwrap().span.slice(sql),
+            "id IN (SELECT id FROM t WHERE x LIMIT 5)"
+        );
+    }
+
+    #[test]
+    fn a_column_named_type_is_not_the_type_keyword() {
+        let sql = "ALTER TABLE m ALTER COLUMN type TYPE \"public\".\"kind\"";
+        let Op::AlterTable(at) = op(sql) else {
+            panic!()
+        };
+        let ActionKind::AlterColumnType { data_type, .. } = &at.actions[0].kind else {
+            panic!()
+        };
+        assert_eq!(data_type.span.slice(sql), "\"public\".\"kind\"");
+    }
+
+    #[test]
+    fn the_type_of_alter_column_type_is_the_type_alone() {
+        let sql = "ALTER TABLE t ALTER COLUMN a SET DATA TYPE bigint USING a::bigint";
+        let Op::AlterTable(at) = op(sql) else {
+            panic!()
+        };
+        assert_eq!(at.actions[0].focus.slice(sql), "TYPE bigint");
+        let ActionKind::AlterColumnType { data_type, .. } = &at.actions[0].kind else {
+            panic!()
+        };
+        assert_eq!(data_type.span.slice(sql), "bigint");
     }
 }

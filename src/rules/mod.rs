@@ -4,25 +4,39 @@ use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
 use crate::ir::Statement;
 
+mod add_check_validating;
+mod add_column_required;
+mod add_column_rewrite;
+mod add_foreign_key_validating;
+mod add_primary_key;
+mod add_unique_constraint;
+mod attach_partition_scan;
 mod ban_char_type;
+mod change_column_type;
+mod cluster;
 mod column_types;
 mod compat;
 mod concurrently_in_transaction;
 mod create_index_non_concurrently;
+mod detach_partition_non_concurrently;
 mod drop_column;
 mod drop_default;
 mod drop_function;
+mod drop_index_non_concurrently;
 mod drop_not_null;
 mod drop_schema;
 mod drop_table;
 mod drop_type;
 mod drop_view;
+mod lock_timeout_missing;
 mod parse_error;
 mod prefer_bigint;
 mod prefer_identity;
 mod prefer_jsonb;
 mod prefer_text;
 mod prefer_timestamptz;
+mod refresh_materialized_view_non_concurrently;
+mod reindex_non_concurrently;
 mod rename_column;
 mod rename_object;
 mod rename_table;
@@ -32,7 +46,10 @@ pub mod sql;
 mod transaction_nesting;
 mod truncate_table;
 mod unanalyzed_statement;
+mod unbatched_backfill;
 mod uncommitted_transaction;
+mod vacuum_full;
+mod validate_in_same_transaction;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
@@ -89,6 +106,23 @@ pub static RULES: &[&dyn Rule] = &[
     &transaction_nesting::TransactionNesting,
     &uncommitted_transaction::UncommittedTransaction,
     &unanalyzed_statement::UnanalyzedStatement,
+    &add_column_rewrite::AddColumnRewrite,
+    &add_column_required::AddColumnRequired,
+    &change_column_type::ChangeColumnType,
+    &add_foreign_key_validating::AddForeignKeyValidating,
+    &add_check_validating::AddCheckValidating,
+    &add_unique_constraint::AddUniqueConstraint,
+    &add_primary_key::AddPrimaryKey,
+    &drop_index_non_concurrently::DropIndexNonConcurrently,
+    &reindex_non_concurrently::ReindexNonConcurrently,
+    &refresh_materialized_view_non_concurrently::RefreshMaterializedViewNonConcurrently,
+    &vacuum_full::VacuumFull,
+    &cluster::Cluster,
+    &detach_partition_non_concurrently::DetachPartitionNonConcurrently,
+    &attach_partition_scan::AttachPartitionScan,
+    &validate_in_same_transaction::ValidateInSameTransaction,
+    &lock_timeout_missing::LockTimeoutMissing,
+    &unbatched_backfill::UnbatchedBackfill,
 ];
 
 /// Files that cannot be read are reported under this id; no statement check produces it.

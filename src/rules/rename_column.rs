@@ -1,6 +1,6 @@
 //! `rename-column`: renaming a column breaks running app versions at once.
 
-use super::sql::{acknowledged, alter_table, app_step, step};
+use super::sql::{acknowledged, alter_table, app_step, batched_update, step};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
@@ -59,7 +59,7 @@ fn suggestion(
     to: &Name,
     known_type: Option<&str>,
 ) -> Suggestion {
-    let (old, new, t) = (from.sql(), to.sql(), table.sql());
+    let (old, new) = (from.sql(), to.sql());
     let add = alter_table(
         table,
         &format!("ADD COLUMN {new} {}", known_type.unwrap_or("text")),
@@ -79,8 +79,10 @@ fn suggestion(
             )]),
             step(
                 Phase::Backfill,
-                format!(
-                    "-- repeat until it updates 0 rows\nUPDATE {t} SET {new} = {old} WHERE ctid IN (SELECT ctid FROM {t} WHERE {new} IS NULL AND {old} IS NOT NULL LIMIT 1000);"
+                batched_update(
+                    table,
+                    &format!("{new} = {old}"),
+                    &format!("{new} IS NULL AND {old} IS NOT NULL"),
                 ),
                 true,
             ),

@@ -1,10 +1,10 @@
 //! `set-not-null`: `ALTER COLUMN … SET NOT NULL` scans an existing table under an ACCESS
 //! EXCLUSIVE lock.
 
-use super::sql::{alter_table, new_name, step};
+use super::sql::not_null_steps;
 use super::{Rule, RuleMeta};
 use crate::context::Context;
-use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
+use crate::diagnostic::{Finding, Severity, Suggestion};
 use crate::ident::{Name, QualifiedName};
 use crate::ir::{ActionKind, Statement};
 use crate::locks;
@@ -63,42 +63,6 @@ impl Rule for SetNotNull {
 }
 
 fn suggestion(table: &QualifiedName, column: &Name, can_skip_scan: bool) -> Suggestion {
-    let constraint = new_name(
-        &[&table.display_name(), &column.folded(), "not_null"],
-        column,
-    );
-    let mut steps = vec![
-        step(
-            Phase::Expand,
-            alter_table(
-                table,
-                &format!(
-                    "ADD CONSTRAINT {constraint} CHECK ({} IS NOT NULL) NOT VALID",
-                    column.sql()
-                ),
-            ),
-            true,
-        ),
-        step(
-            Phase::Backfill,
-            alter_table(table, &format!("VALIDATE CONSTRAINT {constraint}")),
-            true,
-        ),
-    ];
-    if can_skip_scan {
-        steps.push(step(
-            Phase::Contract,
-            format!(
-                "{}\n{}",
-                alter_table(
-                    table,
-                    &format!("ALTER COLUMN {} SET NOT NULL", column.sql())
-                ),
-                alter_table(table, &format!("DROP CONSTRAINT {constraint}"))
-            ),
-            true,
-        ));
-    }
     Suggestion {
         title: if can_skip_scan {
             "add a NOT VALID CHECK, validate it, then SET NOT NULL without a scan".into()
@@ -106,6 +70,6 @@ fn suggestion(table: &QualifiedName, column: &Name, can_skip_scan: bool) -> Sugg
             "enforce the rule with a validated CHECK constraint".into()
         },
         mechanical: true,
-        steps,
+        steps: not_null_steps(table, column, can_skip_scan),
     }
 }

@@ -4,6 +4,10 @@ use crate::context::Context;
 use crate::diagnostic::{Phase, Step, Suggestion};
 use crate::ident::{Name, QualifiedName, render_like, truncate_identifier};
 use crate::ir::Statement;
+use crate::source::Span;
+
+/// Rows per backfill batch: small enough that each batch's row locks are short-lived.
+pub const BATCH_SIZE: usize = 1000;
 
 /// `ALTER TABLE <table> <rest>;`
 pub fn alter_table(table: &QualifiedName, rest: &str) -> String {
@@ -14,6 +18,137 @@ pub fn alter_table(table: &QualifiedName, rest: &str) -> String {
 /// the way `like` is.
 pub fn new_name(parts: &[&str], like: &Name) -> String {
     render_like(&truncate_identifier(&parts.join("_")), like)
+}
+
+/// A name built the way PostgreSQL names the constraints and indexes it creates
+/// (`makeObjectName`): `<table>_<columns>_<label>` (`orders_user_id_fkey`), where the longer
+/// of the table part and the column part is shortened first until the whole fits in 63
+/// bytes. Quoted the way `like` is.
+pub fn pg_name(table: &str, columns: &[String], label: &str, like: &Name) -> String {
+    const MAX: usize = 63;
+    let cols = columns.join("_");
+    let parts_overhead = label.len() + 1 + usize::from(!cols.is_empty());
+    let avail = MAX.saturating_sub(parts_overhead);
+    let (mut a, mut b) = (table.len(), cols.len());
+    while a + b > avail {
+        if a > b {
+            a -= 1;
+        } else {
+            b -= 1;
+        }
+    }
+    let cut = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    let name = if cols.is_empty() {
+        format!("{}_{label}", cut(table, a))
+    } else {
+        format!("{}_{}_{label}", cut(table, a), cut(&cols, b))
+    };
+    render_like(&name, like)
+}
+
+/// A SQL string literal.
+pub fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// One batch of a backfill, to repeat until it updates no row, each batch in its own
+/// transaction: `pending` must select exactly the rows not yet done. Rows are picked by
+/// `ctid`, which every table has, so no key needs to be known.
+pub fn batched_update(table: &QualifiedName, set: &str, pending: &str) -> String {
+    let t = table.sql();
+    format!(
+        "-- repeat until it updates 0 rows, each run in its own transaction\n\
+         UPDATE {t} SET {set} WHERE ctid IN (SELECT ctid FROM {t} WHERE {pending} LIMIT {BATCH_SIZE});"
+    )
+}
+
+/// The steps that make `column` NOT NULL without holding ACCESS EXCLUSIVE through a scan:
+/// a NOT VALID CHECK, its validation under SHARE UPDATE EXCLUSIVE, and, on PostgreSQL 12+
+/// (`can_skip_scan`), SET NOT NULL, which the validated CHECK lets skip its scan.
+pub fn not_null_steps(table: &QualifiedName, column: &Name, can_skip_scan: bool) -> Vec<Step> {
+    let constraint = new_name(
+        &[&table.display_name(), &column.folded(), "not_null"],
+        column,
+    );
+    let mut steps = vec![
+        step(
+            Phase::Expand,
+            alter_table(
+                table,
+                &format!(
+                    "ADD CONSTRAINT {constraint} CHECK ({} IS NOT NULL) NOT VALID",
+                    column.sql()
+                ),
+            ),
+            true,
+        ),
+        step(
+            Phase::Backfill,
+            alter_table(table, &format!("VALIDATE CONSTRAINT {constraint}")),
+            true,
+        ),
+    ];
+    if can_skip_scan {
+        steps.push(step(
+            Phase::Contract,
+            format!(
+                "{}\n{}",
+                alter_table(
+                    table,
+                    &format!("ALTER COLUMN {} SET NOT NULL", column.sql())
+                ),
+                alter_table(table, &format!("DROP CONSTRAINT {constraint}"))
+            ),
+            true,
+        ));
+    }
+    steps
+}
+
+/// The two steps that add a UNIQUE or PRIMARY KEY constraint (`kind`) without building its
+/// index under ACCESS EXCLUSIVE: build the unique index concurrently (outside any
+/// transaction block), then attach it as the constraint, which is a catalog change.
+pub fn index_then_constraint(
+    table: &QualifiedName,
+    name: &str,
+    columns: &[Name],
+    kind: &str,
+) -> [Step; 2] {
+    let cols = columns.iter().map(Name::sql).collect::<Vec<_>>().join(", ");
+    [
+        step(
+            Phase::Expand,
+            format!(
+                "CREATE UNIQUE INDEX CONCURRENTLY {name} ON {} ({cols});",
+                table.sql()
+            ),
+            true,
+        ),
+        step(
+            Phase::Contract,
+            alter_table(
+                table,
+                &format!("ADD CONSTRAINT {name} {kind} USING INDEX {name}"),
+            ),
+            true,
+        ),
+    ]
+}
+
+/// The text of `outer` with `inner` cut out and white space tidied: an `ADD COLUMN` without
+/// one of its inline constraints.
+pub fn text_without(cx: &Context, outer: Span, inner: Span) -> String {
+    let before = cx.text(Span::new(outer.start, inner.start.max(outer.start)));
+    let after = cx.text(Span::new(inner.end.min(outer.end), outer.end));
+    format!("{before} {after}")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A step.
@@ -76,5 +211,36 @@ pub fn contract_later(rule: &str, object: &str, sql: &str) -> Suggestion {
                 true,
             ),
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bare() -> Name {
+        Name::new("x", false, Span::default())
+    }
+
+    #[test]
+    fn names_like_postgresql() {
+        assert_eq!(
+            pg_name("orders", &["user_id".into()], "fkey", &bare()),
+            "orders_user_id_fkey"
+        );
+        assert_eq!(pg_name("orders", &[], "pkey", &bare()), "orders_pkey");
+        let long = "a".repeat(60);
+        let n = pg_name(&long, &["b".repeat(10)], "key", &bare());
+        assert_eq!(n.len(), 63);
+        assert!(n.ends_with("_bbbbbbbbbb_key"), "{n}");
+        assert_eq!(
+            pg_name("Orders", &["id".into()], "key", &bare()),
+            "\"Orders_id_key\""
+        );
+    }
+
+    #[test]
+    fn literals_double_quotes() {
+        assert_eq!(literal("it's"), "'it''s'");
     }
 }

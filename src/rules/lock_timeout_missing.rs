@@ -1,0 +1,86 @@
+//! `lock-timeout-missing`: a statement that needs a lock which blocks traffic on an existing
+//! table runs with no `lock_timeout`, so while it waits for the lock every query queues
+//! behind it.
+
+use super::sql::step;
+use super::{Rule, RuleMeta};
+use crate::context::Context;
+use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
+use crate::ir::Statement;
+use crate::locks::{self, LockMode, Relation};
+
+/// The rule.
+pub struct LockTimeoutMissing;
+
+static META: RuleMeta = RuleMeta {
+    id: "lock-timeout-missing",
+    default_severity: Severity::Warning,
+    summary: "a statement takes a lock that blocks traffic on an existing table with no lock_timeout set",
+    docs: include_str!("../../rules/lock-timeout-missing.md"),
+    once_per_file: true,
+};
+
+/// The weakest lock that makes writes wait: from SHARE up, a migration waiting for its lock
+/// holds up every write (from ACCESS EXCLUSIVE up, every read) queued behind it.
+const BLOCKS_TRAFFIC: LockMode = LockMode::Share;
+
+impl Rule for LockTimeoutMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {
+        if cx.lock_timeout_set() {
+            return;
+        }
+        // The table a lock is on, when that table existed before this file.
+        let existing = |relation: &Relation| -> Option<String> {
+            match relation {
+                Relation::Table(t) => (!cx.is_new_table(t)).then(|| t.sql()),
+                Relation::TableOfIndex(i) => match cx.table_of_index(i) {
+                    Some(t) => (!cx.is_new_table(t)).then(|| t.sql()),
+                    None => Some(format!("the table of {}", i.sql())),
+                },
+                // The index's table is listed too.
+                Relation::Index(_) => None,
+            }
+        };
+        let strongest = locks::statement(stmt, cx.pg_version())
+            .into_iter()
+            .filter(|l| l.facts.mode >= BLOCKS_TRAFFIC)
+            .filter_map(|l| existing(&l.relation).map(|table| (table, l.facts)))
+            .max_by_key(|(_, facts)| facts.mode);
+        let Some((table, lock)) = strongest else {
+            return;
+        };
+        let command = cx.text(stmt.keyword_span).to_uppercase();
+        let set = if cx.in_transaction_block() {
+            "SET LOCAL lock_timeout = '5s';"
+        } else {
+            "SET lock_timeout = '5s';"
+        };
+        out.push(
+            Finding::new(
+                stmt.keyword_span,
+                format!(
+                    "{command} takes {} {} lock on {table} with no lock_timeout set",
+                    lock.mode.article(),
+                    lock.mode.name()
+                ),
+                format!(
+                    "while it waits for the lock, it {} for every query queued behind it",
+                    lock.mode.blocks_phrase()
+                ),
+            )
+            .help(
+                "set lock_timeout before the first such statement, so that a migration stuck behind a long query fails fast and can be retried instead of stalling traffic",
+            )
+            .suggest(Suggestion {
+                title: "set a lock_timeout at the start of the migration".into(),
+                mechanical: true,
+                steps: vec![step(Phase::Expand, set, false)],
+            })
+            .lock(lock),
+        );
+    }
+}
