@@ -195,7 +195,7 @@ impl Lowerer<'_> {
         let open = self.after(&table);
         let items = match self.toks.sig.get(open).map(|t| &t.token) {
             Some(Token::LParen) => {
-                let close = matching_paren(self.toks, open);
+                let close = self.toks.matching_paren(open);
                 self.toks.split_top_level_commas(open + 1, close)
             }
             _ => Vec::new(),
@@ -633,24 +633,6 @@ fn strip_nested(e: &ast::Expr) -> &ast::Expr {
         ast::Expr::Nested(inner) => strip_nested(inner),
         other => other,
     }
-}
-
-/// Index of the `)` matching the `(` at `open` (or the end).
-pub(crate) fn matching_paren(toks: &Tokens, open: usize) -> usize {
-    let mut depth = 0;
-    for (i, t) in toks.sig.iter().enumerate().skip(open) {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => {
-                depth -= 1;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => {}
-        }
-    }
-    toks.sig.len()
 }
 
 fn object_kind(t: &ast::ObjectType) -> ObjectKind {
