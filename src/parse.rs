@@ -11,7 +11,7 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Location;
 
 /// Nesting depth past which sqlparser gives up with an error instead of recursing on.
-const RECURSION_LIMIT: usize = 64;
+pub(crate) const RECURSION_LIMIT: usize = 64;
 
 /// Parses and lowers the statement at `span` of `file_text`.
 pub fn statement(file_text: &str, span: Span) -> Statement {
@@ -27,7 +27,7 @@ pub fn statement(file_text: &str, span: Span) -> Statement {
     let dialect = PostgreSqlDialect {};
     let parsed = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
-        .with_tokens_with_locations(raw)
+        .with_tokens_with_locations(raw.clone())
         .parse_statements();
     let (op, origin) = match parsed {
         Ok(stmts) if stmts.len() == 1 => (lower::lower(&stmts[0], &toks, span), Origin::Parsed),
@@ -46,7 +46,7 @@ pub fn statement(file_text: &str, span: Span) -> Statement {
                 at: keyword_span,
             },
         ),
-        Err(e) => match fallback::lower_tokens(&toks) {
+        Err(e) => match fallback::lower_tokens(&raw, &toks, span) {
             Some(op) => (op, Origin::Fallback),
             None => match fallback::command_name(&toks) {
                 Some(command) => (
@@ -187,6 +187,54 @@ mod tests {
             Origin::ParseError { at, .. } => assert_eq!(at.slice(sql), "CRATE"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn fallback_statements_keep_their_keywords_and_concurrently() {
+        for (sql, keywords, concurrently) in [
+            (
+                r#"DROP INDEX CONCURRENTLY IF EXISTS "a_idx""#,
+                "DROP INDEX",
+                true,
+            ),
+            ("REINDEX INDEX CONCURRENTLY a_idx", "REINDEX", true),
+            ("REINDEX (VERBOSE) TABLE t", "REINDEX", false),
+            (
+                "REFRESH MATERIALIZED VIEW CONCURRENTLY v",
+                "REFRESH MATERIALIZED VIEW",
+                true,
+            ),
+            ("CLUSTER VERBOSE t USING t_idx", "CLUSTER", false),
+            ("VACUUM (FULL, ANALYZE) t", "VACUUM", false),
+            (
+                "ALTER TABLE m DETACH PARTITION p CONCURRENTLY",
+                "ALTER TABLE",
+                true,
+            ),
+            ("ALTER TABLE t SET SCHEMA s", "ALTER TABLE", false),
+            ("ALTER INDEX IF EXISTS a RENAME TO b", "ALTER INDEX", false),
+            ("ALTER SEQUENCE s AS bigint", "ALTER SEQUENCE", false),
+            (
+                "CREATE INDEX CONCURRENTLY i ON ONLY t (a) TABLESPACE x",
+                "CREATE INDEX",
+                true,
+            ),
+        ] {
+            let s = read(sql);
+            assert_eq!(s.origin, Origin::Fallback, "{sql}");
+            assert_eq!(s.keyword_span.slice(sql), keywords, "{sql}");
+            assert_eq!(
+                s.concurrently.map(|c| c.slice(sql)),
+                concurrently.then_some("CONCURRENTLY"),
+                "{sql}"
+            );
+        }
+    }
+
+    #[test]
+    fn parsed_vacuum_is_read_from_its_tokens() {
+        let s = read("VACUUM ANALYZE");
+        assert!(matches!(s.op, Op::Vacuum { full: false, ref tables } if tables.is_empty()));
     }
 
     #[test]

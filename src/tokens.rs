@@ -52,8 +52,9 @@ pub struct Tokens {
     /// Start location (as sqlparser counts it, relative to the statement) and file byte
     /// offset of every token, comments and white space included, in order.
     starts: Vec<(Location, usize)>,
-    /// For each significant token, its index in the parser's token list.
-    raw_index: Vec<usize>,
+    /// For each significant token, its index in the parser's token list (`None` when an
+    /// edit hid it from the parser).
+    raw_index: Vec<Option<usize>>,
 }
 
 /// Tokenizes `text` (a statement starting at file byte `base`). Returns the tokens for the
@@ -85,7 +86,7 @@ pub fn tokenize_mapped(
                 token: t.token.clone(),
                 span: map.span(Span::new(start, trim_end(text, start, end))),
             });
-            raw_index.push(i);
+            raw_index.push(Some(i));
         }
     }
     Ok((
@@ -98,25 +99,28 @@ pub fn tokenize_mapped(
     ))
 }
 
-/// Changes to a statement's tokens before sqlparser reads them again: tokens dropped, and
-/// tokens replaced in place (keeping their spans).
+/// Changes to a statement's tokens before sqlparser reads them again.
 #[derive(Debug, Clone, Default)]
 pub struct Edits {
-    /// Significant tokens to leave out, by index.
+    /// Significant tokens sqlparser does not see but spans still cover, by index: a clause
+    /// left out of the reading, still part of the user's text.
+    pub hide: Vec<usize>,
+    /// Significant tokens left out of both, by index: text that is not part of the
+    /// statement being read.
     pub drop: Vec<usize>,
-    /// Significant tokens to read as another token, by index.
+    /// Significant tokens to read as another token, by index (spans unchanged).
     pub replace: Vec<(usize, Token)>,
 }
 
 impl Edits {
     /// True when nothing changes.
     pub fn is_empty(&self) -> bool {
-        self.drop.is_empty() && self.replace.is_empty()
+        self.hide.is_empty() && self.drop.is_empty() && self.replace.is_empty()
     }
 
-    /// Drops significant tokens `from..to`.
-    pub fn drop_range(&mut self, from: usize, to: usize) {
-        self.drop.extend(from..to);
+    /// Hides significant tokens `from..to` from sqlparser.
+    pub fn hide_range(&mut self, from: usize, to: usize) {
+        self.hide.extend(from..to);
     }
 }
 
@@ -248,37 +252,47 @@ impl Tokens {
         ))
     }
 
-    /// The statement with `edits` applied to its tokens `raw` (as `tokenize` returned them):
-    /// the parser's input and our spanned copy. Locations and spans stay those of the text,
-    /// so what the parser reads still points at the user's bytes.
+    /// The statement with `edits` applied to its tokens `raw` (as `tokenize` returned them,
+    /// or as an earlier edit did): the parser's input and our spanned copy. Locations and
+    /// spans stay those of the text, so what the parser reads still points at the user's
+    /// bytes.
     pub fn edited(&self, raw: &[TokenWithSpan], edits: &Edits) -> (Vec<TokenWithSpan>, Tokens) {
         let mut raw_out = Vec::with_capacity(raw.len());
         let mut sig = Vec::with_capacity(self.sig.len());
         let mut raw_index = Vec::with_capacity(self.sig.len());
-        let mut next_sig = 0;
-        for (r, t) in raw.iter().enumerate() {
-            let sig_here = self.raw_index.get(next_sig) == Some(&r);
-            if !sig_here {
-                raw_out.push(t.clone());
-                continue;
-            }
-            let i = next_sig;
-            next_sig += 1;
+        let mut next_raw = 0;
+        for (i, tok) in self.sig.iter().enumerate() {
             if edits.drop.contains(&i) {
+                if let Some(r) = self.raw_index[i] {
+                    raw_out.extend(raw.get(next_raw..r).unwrap_or_default().iter().cloned());
+                    next_raw = r + 1;
+                }
                 continue;
             }
             let token = edits
                 .replace
                 .iter()
                 .find(|(k, _)| *k == i)
-                .map_or_else(|| t.token.clone(), |(_, tok)| tok.clone());
-            raw_index.push(raw_out.len());
-            raw_out.push(TokenWithSpan::new(token.clone(), t.span));
+                .map_or_else(|| tok.token.clone(), |(_, t)| t.clone());
+            // A hidden token stays in our copy only, where no AST location points at it.
+            let index = match self.raw_index[i] {
+                Some(r) => {
+                    raw_out.extend(raw.get(next_raw..r).unwrap_or_default().iter().cloned());
+                    next_raw = r + 1;
+                    raw.get(r).filter(|_| !edits.hide.contains(&i)).map(|t| {
+                        raw_out.push(TokenWithSpan::new(token.clone(), t.span));
+                        raw_out.len() - 1
+                    })
+                }
+                None => None,
+            };
+            raw_index.push(index);
             sig.push(Tok {
                 token,
-                span: self.sig[i].span,
+                span: tok.span,
             });
         }
+        raw_out.extend(raw.get(next_raw..).unwrap_or_default().iter().cloned());
         (
             raw_out,
             Tokens {
@@ -392,14 +406,30 @@ mod tests {
         let (raw, toks) = tokenize(text, 5).unwrap();
         let edits = Edits {
             drop: vec![4],
-            replace: vec![(0, Token::make_keyword("CREATE"))],
+            replace: vec![(0, Token::make_keyword("ALTER"))],
+            ..Edits::default()
         };
         let (raw2, toks2) = toks.edited(&raw, &edits);
         assert_eq!(raw2.len(), raw.len() - 1);
         assert_eq!(toks2.sig.len(), toks.sig.len() - 1);
         assert!(toks2.sig.iter().all(|t| !t.is_kw("ONLY")));
+        assert!(toks2.sig[0].is_kw("ALTER"));
+        assert_eq!(toks2.sig[0].span, toks.sig[0].span);
         assert_eq!(toks2.sig[4].span, toks.sig[5].span);
         assert_eq!(toks2.sig[4].span.start, 5 + text.find(" t ").unwrap() + 1);
+        let hidden = Edits {
+            hide: vec![4],
+            ..Edits::default()
+        };
+        let (raw3, toks3) = toks.edited(&raw, &hidden);
+        assert_eq!(raw3.len(), raw.len() - 1);
+        assert_eq!(toks3.sig.len(), toks.sig.len());
+        // A second edit of the result keeps track of the hidden token: dropping it leaves
+        // the parser's input as it was.
+        let (raw4, toks4) = toks3.edited(&raw3, &edits);
+        assert_eq!(raw4.len(), raw3.len());
+        assert_eq!(toks4.sig.len(), toks3.sig.len() - 1);
+        assert!(toks4.sig[0].is_kw("ALTER"));
     }
 
     #[test]
