@@ -303,13 +303,13 @@ impl Tokens {
         )
     }
 
-    /// Index of the first significant token in `from..to` that is `token`, outside
-    /// parentheses and brackets.
+    /// Index of the first significant token in `from..to` that `is` accepts, outside
+    /// parentheses and brackets (`is` sees only those tokens, in order).
     pub fn find_top_level(
         &self,
         from: usize,
         to: usize,
-        is: impl Fn(&Tok) -> bool,
+        mut is: impl FnMut(&Tok) -> bool,
     ) -> Option<usize> {
         let mut depth = 0i32;
         for i in from..to.min(self.sig.len()) {

@@ -1,11 +1,12 @@
 //! The token-level path: names statements by PostgreSQL's command list and recognises the
 //! statements sqlparser rejects, producing the same IR as `lower.rs`.
 //!
-//! One module per statement family: `reparse` (clauses dropped so that sqlparser can read
-//! the rest), `maintenance` (REINDEX, CLUSTER, VACUUM, REFRESH MATERIALIZED VIEW) and
-//! `alter` (ALTER TABLE, ALTER INDEX, ALTER SEQUENCE).
+//! One module per statement family: `reparse` (clauses hidden so that sqlparser can read
+//! the rest), `maintenance` (REINDEX, CLUSTER, VACUUM, REFRESH MATERIALIZED VIEW), `alter`
+//! (ALTER TABLE, ALTER INDEX, ALTER SEQUENCE) and `do_block` (DO and its PL/pgSQL body).
 
 mod alter;
+pub mod do_block;
 mod maintenance;
 mod reparse;
 
@@ -307,6 +308,9 @@ pub fn lower_tokens(raw: &[TokenWithSpan], toks: &Tokens, span: Span) -> Option<
             .iter()
             .any(|t| t.is_kw("TO") || t.is_kw("PREPARED"));
         return (!to_savepoint).then_some(Op::Rollback);
+    }
+    if first.is_kw("DO") {
+        return do_block::is_do(toks).then_some(Op::Do);
     }
     if let Some(op) = reparse::reparse(raw, toks, span) {
         return Some(op);
