@@ -275,4 +275,15 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn an_ignore_before_a_do_block_covers_its_body() {
+        let body = "DO $$ BEGIN CREATE INDEX CONCURRENTLY i ON t (a); END $$;\n";
+        let rule = "concurrently-in-transaction";
+        let (found, _) = lint_text(body, &Settings::default());
+        assert!(found.iter().any(|d| d.rule == rule));
+        let ignored = format!("-- bellows-ignore {rule}: runs by hand\n{body}SELECT 1;\n");
+        let (found, _) = lint_text(&ignored, &Settings::default());
+        assert!(found.iter().all(|d| d.rule != rule), "{found:?}");
+    }
 }
