@@ -103,4 +103,8 @@ fn corpus_reads_without_parse_errors() {
         "parse errors on valid SQL:\n{}",
         errors.join("\n")
     );
+    assert_eq!(
+        stats.do_unreadable, 0,
+        "every DO block of the corpus is PL/pgSQL bellows reads"
+    );
 }

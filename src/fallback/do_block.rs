@@ -4,8 +4,9 @@
 //! The body is read at the level of its statements, not as a program:
 //! - control text is stepped over: `DECLARE` sections, `BEGIN`/`EXCEPTION WHEN … THEN`/
 //!   `END`, `IF … THEN`/`ELSIF`/`ELSE`/`END IF`, `CASE … WHEN … THEN`, loop heads and
-//!   `END LOOP`, `<<labels>>`, `RAISE`, `RETURN`, `ASSERT`, `NULL;`, `EXIT`, `CONTINUE`,
-//!   `GET DIAGNOSTICS`, cursor statements and assignments (`x := …`, `x = …`);
+//!   `END LOOP`, `<<labels>>`, `#option value`, `RAISE`, `RETURN`, `ASSERT`, `NULL;`,
+//!   `EXIT`, `CONTINUE`, `GET DIAGNOSTICS`, cursor statements and assignments (`x := …`,
+//!   `x = …`);
 //! - every other statement is SQL, read as such: `PERFORM …` as the SELECT it is, and the
 //!   PL/pgSQL `INTO target` of SELECT and of `… RETURNING` left out;
 //! - each statement is read once, whether it stands in a branch that may not run or in a
@@ -205,6 +206,10 @@ impl Walk<'_> {
         if t.token == Token::ShiftLeft {
             return self.find(i + 1, n, |t| t.token == Token::ShiftRight) + 1;
         }
+        // A compiler option, `#variable_conflict use_column`: the sign, its name and value.
+        if t.token == Token::Sharp {
+            return i + 3;
+        }
         let word = t.keyword().unwrap_or_default();
         match word.as_str() {
             "DECLARE" => self.find(i + 1, n, |t| t.is_kw("BEGIN")),
@@ -397,6 +402,7 @@ mod tests {
     #[test]
     fn control_text_is_stepped_over() {
         let body = r#"
+#variable_conflict use_column
 <<outer>>
 DECLARE
     r RECORD;
