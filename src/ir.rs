@@ -2,7 +2,7 @@
 //!
 //! Rules, the context and the lock model read this, never sqlparser's AST: the AST changes
 //! every release and does not cover everything PostgreSQL accepts, so both the parser path
-//! (`lower.rs`) and the token fallback (`fallback.rs`) produce these types.
+//! (`lower.rs`) and the token fallback (`fallback/`) produce these types.
 
 use crate::ident::{Name, QualifiedName};
 use crate::source::Span;

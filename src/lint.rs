@@ -20,6 +20,10 @@ pub struct Settings {
 }
 
 /// Counts of how statements were read.
+///
+/// `statements` and the classes after it count the file's own statements: a `DO` block is
+/// one statement. The SQL statements inside `DO` bodies are counted apart, in
+/// `do_statements`; rules check them like the others.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Statements in the file.
@@ -32,6 +36,13 @@ pub struct Stats {
     pub unanalyzed: usize,
     /// Text that is not SQL (and unterminated quotes or comments).
     pub parse_errors: usize,
+    /// SQL statements read from `DO` block bodies.
+    pub do_statements: usize,
+    /// `EXECUTE` of strings built at run time in `DO` blocks: not checked.
+    pub dynamic_sql: usize,
+    /// Parts of `DO` blocks bellows could not read (another language than PL/pgSQL,
+    /// PL/pgSQL it does not know): not checked.
+    pub do_unreadable: usize,
 }
 
 impl Stats {
@@ -42,6 +53,9 @@ impl Stats {
         self.fallback += other.fallback;
         self.unanalyzed += other.unanalyzed;
         self.parse_errors += other.parse_errors;
+        self.do_statements += other.do_statements;
+        self.dynamic_sql += other.dynamic_sql;
+        self.do_unreadable += other.do_unreadable;
     }
 }
 
@@ -113,34 +127,68 @@ fn read_sql(path: &Path) -> Result<String, String> {
     })
 }
 
-/// Splits and reads every statement of `text`.
-pub fn read_statements(text: &str) -> (split::Split, Vec<Statement>) {
+/// A file's statements as bellows read them.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    /// Where the file's own statements stand.
+    pub split: split::Split,
+    /// Every statement in order: the file's own, each `DO` block followed by the SQL
+    /// statements of its body.
+    pub statements: Vec<Statement>,
+    /// For each of `statements`, the index in `split` of the file statement it is or stands
+    /// in: ignore comments written before a `DO` block cover its body too.
+    pub owner: Vec<usize>,
+    /// How they were read (`parse_errors` is filled in by `lint_text`).
+    pub stats: Stats,
+}
+
+/// Splits and reads every statement of `text`, `DO` block bodies included.
+pub fn read(text: &str) -> Reading {
     let split = split::split(text);
-    let statements = split
-        .statements
-        .iter()
-        .map(|raw| parse::statement(text, raw.span))
-        .collect();
-    (split, statements)
+    let mut statements = Vec::with_capacity(split.statements.len());
+    let mut owner = Vec::with_capacity(split.statements.len());
+    let mut stats = Stats {
+        statements: split.statements.len(),
+        ..Stats::default()
+    };
+    for (index, raw) in split.statements.iter().enumerate() {
+        let first = statements.len();
+        let body = parse::statements(text, raw.span, &mut statements);
+        owner.resize(statements.len(), index);
+        match statements.get(first).map(|s| &s.origin) {
+            Some(Origin::Parsed) => stats.parsed += 1,
+            Some(Origin::Fallback) => stats.fallback += 1,
+            Some(Origin::Unanalyzed { .. }) => stats.unanalyzed += 1,
+            Some(Origin::ParseError { .. }) | None => {}
+        }
+        stats.do_statements += body.statements;
+        stats.dynamic_sql += body.dynamic_sql;
+        stats.do_unreadable += body.unreadable;
+    }
+    Reading {
+        split,
+        statements,
+        owner,
+        stats,
+    }
+}
+
+/// Splits and reads every statement of `text`: the statements as [`read`] lists them.
+pub fn read_statements(text: &str) -> (split::Split, Vec<Statement>) {
+    let reading = read(text);
+    (reading.split, reading.statements)
 }
 
 /// Lints SQL text: the diagnostics in source order and the statement counts.
 pub fn lint_text(text: &str, settings: &Settings) -> (Vec<Diagnostic>, Stats) {
-    let (split, statements) = read_statements(text);
-    let mut stats = Stats {
-        statements: statements.len(),
-        ..Stats::default()
-    };
-    for s in &statements {
-        match s.origin {
-            Origin::Parsed => stats.parsed += 1,
-            Origin::Fallback => stats.fallback += 1,
-            Origin::Unanalyzed { .. } => stats.unanalyzed += 1,
-            Origin::ParseError { .. } => {}
-        }
-    }
+    let Reading {
+        split,
+        statements,
+        owner,
+        mut stats,
+    } = read(text);
 
-    let spans: Vec<Span> = statements.iter().map(|s| s.span).collect();
+    let spans: Vec<Span> = split.statements.iter().map(|s| s.span).collect();
     let ignores = suppress::scan(text, &spans);
     let mut cx = Context::new(text, settings.pg_version).with_statements(&statements);
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
@@ -171,7 +219,7 @@ pub fn lint_text(text: &str, settings: &Settings) -> (Vec<Diagnostic>, Stats) {
                 keep(
                     rule.meta(),
                     finding,
-                    Some(index),
+                    owner.get(index).copied(),
                     stmt.span,
                     &mut diagnostics,
                 );
@@ -208,4 +256,40 @@ pub fn lint_text(text: &str, settings: &Settings) -> (Vec<Diagnostic>, Stats) {
     stats.parse_errors = diagnostics.iter().filter(|d| d.rule == PARSE_ERROR).count();
     diagnostics.sort_by_key(|d| (d.finding.span.start, d.finding.span.end));
     (diagnostics, stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn do_block_statements_are_counted_apart() {
+        let sql = "CREATE TABLE a (id int);\nDO $$ BEGIN\n  ALTER TABLE a ADD COLUMN b int;\n  EXECUTE format('DROP TABLE %I', 'c');\nEXCEPTION WHEN duplicate_column THEN NULL;\nEND $$;\nSELECT 1;\n";
+        let reading = read(sql);
+        assert_eq!(reading.statements.len(), 4);
+        assert_eq!(reading.owner, vec![0, 1, 1, 2]);
+        let (_, stats) = lint_text(sql, &Settings::default());
+        assert_eq!(
+            stats,
+            Stats {
+                statements: 3,
+                parsed: 2,
+                fallback: 1,
+                do_statements: 1,
+                dynamic_sql: 1,
+                ..Stats::default()
+            }
+        );
+    }
+
+    #[test]
+    fn an_ignore_before_a_do_block_covers_its_body() {
+        let body = "DO $$ BEGIN CREATE INDEX CONCURRENTLY i ON t (a); END $$;\n";
+        let rule = "concurrently-in-transaction";
+        let (found, _) = lint_text(body, &Settings::default());
+        assert!(found.iter().any(|d| d.rule == rule));
+        let ignored = format!("-- bellows-ignore {rule}: runs by hand\n{body}SELECT 1;\n");
+        let (found, _) = lint_text(&ignored, &Settings::default());
+        assert!(found.iter().all(|d| d.rule != rule), "{found:?}");
+    }
 }

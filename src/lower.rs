@@ -2,7 +2,7 @@
 //!
 //! The AST gives structure and names; the statement's tokens give the spans of the words a
 //! finding underlines, since the AST keeps no keyword positions. This is the only module
-//! besides `parse.rs` and `fallback.rs` that sees sqlparser types.
+//! besides `parse.rs`, `tokens.rs` and `fallback/` that sees sqlparser types.
 
 use crate::fallback;
 use crate::ident::{Name, QualifiedName};
@@ -218,15 +218,8 @@ impl Lowerer<'_> {
                     .filter_map(|t| self.qname(&t.name))
                     .collect(),
             },
-            S::Vacuum(v) => Op::Vacuum {
-                full: v.full,
-                tables: v
-                    .table_name
-                    .as_ref()
-                    .and_then(|n| self.qname(n))
-                    .into_iter()
-                    .collect(),
-            },
+            // sqlparser reads `VACUUM ANALYZE` as a vacuum of a table named "analyze".
+            S::Vacuum(_) => fallback::vacuum(self.toks).unwrap_or_else(|| self.other()),
             _ => self.other(),
         }
     }
@@ -301,7 +294,7 @@ impl Lowerer<'_> {
         let open = self.after(&table);
         let items = match self.toks.sig.get(open).map(|t| &t.token) {
             Some(Token::LParen) => {
-                let close = matching_paren(self.toks, open);
+                let close = self.toks.matching_paren(open);
                 self.toks.split_top_level_commas(open + 1, close)
             }
             _ => Vec::new(),
@@ -808,7 +801,7 @@ impl Lowerer<'_> {
             let (check, _) = self.toks.find_seq(from, to, &["CHECK"])?;
             let open = check + 1;
             matches!(self.toks.sig.get(open)?.token, Token::LParen)
-                .then(|| (open + 1, matching_paren(self.toks, open)))
+                .then(|| (open + 1, self.toks.matching_paren(open)))
         });
         ConstraintKind::Check {
             expr: match inside {
@@ -922,24 +915,6 @@ fn strip_nested(e: &ast::Expr) -> &ast::Expr {
         ast::Expr::Nested(inner) => strip_nested(inner),
         other => other,
     }
-}
-
-/// Index of the `)` matching the `(` at `open` (or the end).
-pub(crate) fn matching_paren(toks: &Tokens, open: usize) -> usize {
-    let mut depth = 0;
-    for (i, t) in toks.sig.iter().enumerate().skip(open) {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => {
-                depth -= 1;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => {}
-        }
-    }
-    toks.sig.len()
 }
 
 fn object_kind(t: &ast::ObjectType) -> ObjectKind {

@@ -1,24 +1,132 @@
 //! Reads one statement: sqlparser first, the token fallback for what it rejects, and a
-//! `parse-error` only for text that names no PostgreSQL command.
+//! `parse-error` only for text that names no PostgreSQL command. A `DO` block's body runs
+//! at migration time, so the SQL statements in it are read too and follow the block.
 
 use crate::fallback;
+use crate::fallback::do_block::{self, Piece};
 use crate::ir::{Op, Origin, Statement};
 use crate::lower;
-use crate::source::Span;
+use crate::source::{OffsetMap, Span};
+use crate::split;
 use crate::tokens;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Location;
 
 /// Nesting depth past which sqlparser gives up with an error instead of recursing on.
-const RECURSION_LIMIT: usize = 64;
+pub(crate) const RECURSION_LIMIT: usize = 64;
+
+/// How many `DO` blocks deep (a DO in a DO's body, or in an `EXECUTE` there) bodies are read.
+const MAX_DO_DEPTH: usize = 4;
 
 /// Parses and lowers the statement at `span` of `file_text`.
 pub fn statement(file_text: &str, span: Span) -> Statement {
-    let text = span.slice(file_text);
-    let (raw, toks) = match tokens::tokenize(text, span.start) {
+    read(span.slice(file_text), &OffsetMap::Shift(span.start), false)
+}
+
+/// What the `DO` block bodies of a statement held besides the statements read from them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BodyCounts {
+    /// SQL statements read from the bodies.
+    pub statements: usize,
+    /// `EXECUTE` of a string built at run time: what it runs is unknown until then.
+    pub dynamic_sql: usize,
+    /// Bodies, and statements in them, bellows could not read: a language other than
+    /// PL/pgSQL, text that does not tokenize, blocks nested too deep, statements that name
+    /// no SQL command (PL/pgSQL bellows does not know).
+    pub unreadable: usize,
+}
+
+/// Reads the statement at `span` of `file_text` into `out`. When it is a `DO` block, the
+/// SQL statements of its body follow it, with `in_do_block` set.
+pub fn statements(file_text: &str, span: Span, out: &mut Vec<Statement>) -> BodyCounts {
+    let mut counts = BodyCounts::default();
+    let stmt = statement(file_text, span);
+    let is_do = matches!(stmt.op, Op::Do);
+    out.push(stmt);
+    if is_do {
+        let map = OffsetMap::Shift(span.start);
+        do_body(span.slice(file_text), &map, 1, out, &mut counts);
+    }
+    counts
+}
+
+/// Reads the body of the DO statement `text`, placed in the file by `map`, `depth` blocks
+/// deep.
+fn do_body(
+    text: &str,
+    map: &OffsetMap,
+    depth: usize,
+    out: &mut Vec<Statement>,
+    counts: &mut BodyCounts,
+) {
+    let body = if depth <= MAX_DO_DEPTH {
+        do_block::body(text)
+    } else {
+        None
+    };
+    let Some(body) = body else {
+        counts.unreadable += 1;
+        return;
+    };
+    let body_map = body.map.then(map);
+    let Some(pieces) = do_block::pieces(&body.text) else {
+        counts.unreadable += 1;
+        return;
+    };
+    for piece in pieces {
+        match piece {
+            Piece::Sql(s) => {
+                let text = s.slice(&body.text);
+                inner(text, &body_map.skip(s.start), depth, out, counts);
+            }
+            // EXECUTE runs every statement of its string.
+            Piece::Execute(literal) => {
+                let map = literal.map.then(&body_map);
+                let cut = split::split(&literal.text);
+                for raw in &cut.statements {
+                    let text = raw.span.slice(&literal.text);
+                    inner(text, &map.skip(raw.span.start), depth, out, counts);
+                }
+                counts.unreadable += usize::from(cut.unterminated.is_some());
+            }
+            Piece::Dynamic => counts.dynamic_sql += 1,
+        }
+    }
+}
+
+/// Reads one SQL statement of a DO body (and, for a DO block, its body in turn).
+fn inner(
+    text: &str,
+    map: &OffsetMap,
+    depth: usize,
+    out: &mut Vec<Statement>,
+    counts: &mut BodyCounts,
+) {
+    let stmt = read(text, map, true);
+    // Text that names no SQL command is PL/pgSQL bellows does not know, not a user error.
+    if matches!(stmt.origin, Origin::ParseError { .. }) {
+        counts.unreadable += 1;
+        return;
+    }
+    counts.statements += 1;
+    let is_do = matches!(stmt.op, Op::Do);
+    out.push(stmt);
+    if is_do {
+        do_body(text, map, depth + 1, out, counts);
+    }
+}
+
+/// Reads the statement `text`, whose bytes stand in the file where `map` says.
+fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
+    let span = map.span(Span::new(0, text.len()));
+    let (raw, toks) = match tokens::tokenize_mapped(text, map) {
         Ok(t) => t,
-        Err(e) => return untokenizable(text, span, &e.message, e.location),
+        Err(e) => return untokenizable(text, map, &e.message, e.location, in_do_block),
+    };
+    let (raw, toks) = match in_do_block.then(|| do_block::plpgsql_edits(&toks)) {
+        Some(edits) if !edits.is_empty() => toks.edited(&raw, &edits),
+        _ => (raw, toks),
     };
     let keyword_span = fallback::command_span(&toks)
         .or_else(|| toks.sig.first().map(|t| t.span))
@@ -27,7 +135,7 @@ pub fn statement(file_text: &str, span: Span) -> Statement {
     let dialect = PostgreSqlDialect {};
     let parsed = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
-        .with_tokens_with_locations(raw)
+        .with_tokens_with_locations(raw.clone())
         .parse_statements();
     let (op, origin) = match parsed {
         Ok(stmts) if stmts.len() == 1 => (lower::lower(&stmts[0], &toks, span), Origin::Parsed),
@@ -46,7 +154,7 @@ pub fn statement(file_text: &str, span: Span) -> Statement {
                 at: keyword_span,
             },
         ),
-        Err(e) => match fallback::lower_tokens(&toks) {
+        Err(e) => match fallback::lower_tokens(&raw, &toks, span) {
             Some(op) => (op, Origin::Fallback),
             None => match fallback::command_name(&toks) {
                 Some(command) => (
@@ -74,18 +182,24 @@ pub fn statement(file_text: &str, span: Span) -> Statement {
         op,
         origin,
         concurrently,
-        in_do_block: false,
+        in_do_block,
     }
 }
 
 /// A statement whose text sqlparser could not even cut into tokens.
-fn untokenizable(text: &str, span: Span, message: &str, loc: Location) -> Statement {
+fn untokenizable(
+    text: &str,
+    map: &OffsetMap,
+    message: &str,
+    loc: Location,
+    in_do_block: bool,
+) -> Statement {
+    let span = map.span(Span::new(0, text.len()));
     let words = fallback::words_of_text(text, 8);
     let origin = match fallback::classify(&words) {
         Some((command, _)) => Origin::Unanalyzed { command },
         None => {
-            let at =
-                locate(text, loc).map_or(span, |o| Span::new(span.start + o, span.start + o + 1));
+            let at = locate(text, loc).map_or(span, |o| map.span(Span::new(o, o + 1)));
             Origin::ParseError {
                 message: message.to_string(),
                 at,
@@ -102,7 +216,7 @@ fn untokenizable(text: &str, span: Span, message: &str, loc: Location) -> Statem
         op: Op::Other { command },
         origin,
         concurrently: None,
-        in_do_block: false,
+        in_do_block,
     }
 }
 
@@ -187,6 +301,198 @@ mod tests {
             Origin::ParseError { at, .. } => assert_eq!(at.slice(sql), "CRATE"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn fallback_statements_keep_their_keywords_and_concurrently() {
+        for (sql, keywords, concurrently) in [
+            (
+                r#"DROP INDEX CONCURRENTLY IF EXISTS "a_idx""#,
+                "DROP INDEX",
+                true,
+            ),
+            ("REINDEX INDEX CONCURRENTLY a_idx", "REINDEX", true),
+            ("REINDEX (VERBOSE) TABLE t", "REINDEX", false),
+            (
+                "REFRESH MATERIALIZED VIEW CONCURRENTLY v",
+                "REFRESH MATERIALIZED VIEW",
+                true,
+            ),
+            ("CLUSTER VERBOSE t USING t_idx", "CLUSTER", false),
+            ("VACUUM (FULL, ANALYZE) t", "VACUUM", false),
+            (
+                "ALTER TABLE m DETACH PARTITION p CONCURRENTLY",
+                "ALTER TABLE",
+                true,
+            ),
+            ("ALTER TABLE t SET SCHEMA s", "ALTER TABLE", false),
+            ("ALTER INDEX IF EXISTS a RENAME TO b", "ALTER INDEX", false),
+            ("ALTER SEQUENCE s AS bigint", "ALTER SEQUENCE", false),
+            (
+                "CREATE INDEX CONCURRENTLY i ON ONLY t (a) TABLESPACE x",
+                "CREATE INDEX",
+                true,
+            ),
+        ] {
+            let s = read(sql);
+            assert_eq!(s.origin, Origin::Fallback, "{sql}");
+            assert_eq!(s.keyword_span.slice(sql), keywords, "{sql}");
+            assert_eq!(
+                s.concurrently.map(|c| c.slice(sql)),
+                concurrently.then_some("CONCURRENTLY"),
+                "{sql}"
+            );
+        }
+    }
+
+    #[test]
+    fn parsed_vacuum_is_read_from_its_tokens() {
+        let s = read("VACUUM ANALYZE");
+        assert!(matches!(s.op, Op::Vacuum { full: false, ref tables } if tables.is_empty()));
+    }
+
+    /// The statements of the file `sql`'s only statement, DO bodies included.
+    fn read_all(sql: &str) -> (Vec<Statement>, BodyCounts) {
+        let raws = split::split(sql).statements;
+        assert_eq!(raws.len(), 1, "{sql}");
+        let mut out = Vec::new();
+        let counts = statements(sql, raws[0].span, &mut out);
+        (out, counts)
+    }
+
+    #[test]
+    fn drizzle_foreign_key_in_a_do_block() {
+        let sql = "DO $$ BEGIN\n ALTER TABLE \"posts\" ADD CONSTRAINT \"posts_author_id_users_id_fk\" FOREIGN KEY (\"author_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE cascade ON UPDATE no action;\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND $$;\n";
+        let (stmts, counts) = read_all(sql);
+        assert_eq!(counts.statements, 1);
+        assert_eq!(stmts.len(), 2);
+        assert!(matches!(stmts[0].op, Op::Do));
+        assert_eq!(stmts[0].origin, Origin::Fallback);
+        assert!(!stmts[0].in_do_block);
+        let fk = &stmts[1];
+        assert!(fk.in_do_block);
+        assert_eq!(fk.origin, Origin::Parsed);
+        assert!(
+            fk.span
+                .slice(sql)
+                .starts_with("ALTER TABLE \"posts\" ADD CONSTRAINT")
+        );
+        assert!(fk.span.slice(sql).ends_with("ON UPDATE no action"));
+        assert_eq!(fk.keyword_span.slice(sql), "ALTER TABLE");
+        let Op::AlterTable(at) = &fk.op else {
+            panic!("{:?}", fk.op)
+        };
+        assert_eq!(at.table.span().slice(sql), "\"posts\"");
+        let crate::ir::ActionKind::AddConstraint(c) = &at.actions[0].kind else {
+            panic!("{:?}", at.actions[0].kind)
+        };
+        assert_eq!(
+            c.name.as_ref().map(|n| n.span.slice(sql)),
+            Some("\"posts_author_id_users_id_fk\"")
+        );
+    }
+
+    #[test]
+    fn drizzle_enum_in_a_do_block() {
+        let sql = "DO $$ BEGIN\n CREATE TYPE \"public\".\"role\" AS ENUM('admin', 'user');\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND $$";
+        let (stmts, _) = read_all(sql);
+        assert_eq!(stmts.len(), 2);
+        assert_eq!(
+            stmts[1].span.slice(sql),
+            "CREATE TYPE \"public\".\"role\" AS ENUM('admin', 'user')"
+        );
+        assert_eq!(stmts[1].keyword_span.slice(sql), "CREATE TYPE");
+        assert!(stmts[1].in_do_block);
+    }
+
+    #[test]
+    fn nested_ifs_and_blocks() {
+        let sql = "do $body$\ndeclare n int;\nbegin\n  if not exists (select 1 from pg_type where typname = 'x') then\n    if n > 0 then\n      perform pg_sleep(0);\n    elsif n < 0 then\n      begin\n        alter table t alter column c set not null;\n      end;\n    else\n      n := 1;\n    end if;\n  end if;\nend\n$body$ language plpgsql";
+        let (stmts, counts) = read_all(sql);
+        assert_eq!(counts.statements, 2);
+        assert_eq!(counts.unreadable, 0);
+        assert_eq!(stmts[1].span.slice(sql), "perform pg_sleep(0)");
+        assert_eq!(stmts[1].keyword_span.slice(sql), "perform");
+        assert_eq!(stmts[1].origin, Origin::Parsed);
+        let Op::AlterTable(at) = &stmts[2].op else {
+            panic!("{:?}", stmts[2].op)
+        };
+        assert_eq!(at.actions[0].focus.slice(sql), "set not null");
+        assert_eq!(
+            stmts[2].span.slice(sql),
+            "alter table t alter column c set not null"
+        );
+    }
+
+    #[test]
+    fn execute_literal_spans_point_inside_the_literal() {
+        let sql = "DO $$\nBEGIN\n  EXECUTE 'CREATE INDEX CONCURRENTLY i ON t (a) WHERE b <> ''x''';\n  EXECUTE format('DROP TABLE %I', 't');\nEND $$";
+        let (stmts, counts) = read_all(sql);
+        assert_eq!(counts.dynamic_sql, 1);
+        assert_eq!(stmts.len(), 2);
+        let index = &stmts[1];
+        assert_eq!(
+            index.span.slice(sql),
+            "CREATE INDEX CONCURRENTLY i ON t (a) WHERE b <> ''x''"
+        );
+        assert_eq!(index.keyword_span.slice(sql), "CREATE INDEX");
+        assert_eq!(
+            index.concurrently.map(|c| c.slice(sql)),
+            Some("CONCURRENTLY")
+        );
+        let Op::CreateIndex(ci) = &index.op else {
+            panic!("{:?}", index.op)
+        };
+        assert_eq!(ci.table.span().slice(sql), "t");
+        assert_eq!(ci.head.slice(sql), "CREATE INDEX CONCURRENTLY i ON t");
+    }
+
+    #[test]
+    fn crlf_do_block() {
+        let sql = "DO $$\r\nBEGIN\r\n  ALTER TABLE \"a\" ADD COLUMN \"b\" text;\r\n  DROP INDEX CONCURRENTLY \"a_idx\";\r\nEND $$;\r\n";
+        let (stmts, _) = read_all(sql);
+        assert_eq!(stmts.len(), 3);
+        assert_eq!(
+            stmts[1].span.slice(sql),
+            "ALTER TABLE \"a\" ADD COLUMN \"b\" text"
+        );
+        assert_eq!(stmts[1].keyword_span.slice(sql), "ALTER TABLE");
+        assert_eq!(
+            stmts[2].span.slice(sql),
+            "DROP INDEX CONCURRENTLY \"a_idx\""
+        );
+        assert_eq!(stmts[2].origin, Origin::Fallback);
+        assert_eq!(
+            stmts[2].concurrently.map(|c| c.slice(sql)),
+            Some("CONCURRENTLY")
+        );
+    }
+
+    #[test]
+    fn do_blocks_in_single_quotes_and_other_languages() {
+        let sql = "DO 'BEGIN UPDATE t SET a = ''x''; END'";
+        let (stmts, _) = read_all(sql);
+        assert_eq!(stmts[1].span.slice(sql), "UPDATE t SET a = ''x''");
+        let (stmts, counts) = read_all("DO LANGUAGE plv8 $$ plv8.execute('DROP TABLE t') $$");
+        assert_eq!(stmts.len(), 1);
+        assert_eq!(counts.unreadable, 1);
+    }
+
+    #[test]
+    fn unknown_plpgsql_is_counted_not_an_error() {
+        let (stmts, counts) = read_all("DO $$ BEGIN frobnicate 1; UPDATE t SET a = 1; END $$");
+        assert_eq!(counts.unreadable, 1);
+        assert_eq!(stmts.len(), 2);
+        assert!(matches!(stmts[1].op, Op::Update { .. }));
+    }
+
+    #[test]
+    fn do_inside_do() {
+        let sql = "DO $a$ BEGIN EXECUTE 'DO $b$ BEGIN TRUNCATE t; END $b$'; END $a$";
+        let (stmts, counts) = read_all(sql);
+        assert_eq!(counts.statements, 2);
+        assert!(matches!(stmts[1].op, Op::Do));
+        assert_eq!(stmts[2].span.slice(sql), "TRUNCATE t");
     }
 
     #[test]

@@ -43,6 +43,54 @@ impl Span {
     }
 }
 
+/// Where each byte of a text bellows reads stands in the file. Most texts are slices of the
+/// file; the SQL inside a string literal (`EXECUTE '…'`, `DO '…'`) is shorter than the bytes
+/// that spell it wherever a quote is doubled, so its bytes are mapped one by one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OffsetMap {
+    /// Text byte `i` is file byte `base + i`.
+    Shift(usize),
+    /// Text byte `i` is spelled by the file bytes starting at entry `i`; the last entry is
+    /// the file offset just past the text.
+    Table(Vec<usize>),
+}
+
+impl OffsetMap {
+    /// The file offset of text offset `i` (offsets past the text map past its end).
+    pub fn offset(&self, i: usize) -> usize {
+        match self {
+            OffsetMap::Shift(base) => base + i,
+            OffsetMap::Table(starts) => starts.get(i).or(starts.last()).copied().unwrap_or(0),
+        }
+    }
+
+    /// The file span of text span `s`.
+    pub fn span(&self, s: Span) -> Span {
+        Span::new(self.offset(s.start), self.offset(s.end))
+    }
+
+    /// The map of the same text with its first `n` bytes cut off.
+    pub fn skip(&self, n: usize) -> OffsetMap {
+        match self {
+            OffsetMap::Shift(base) => OffsetMap::Shift(base + n),
+            OffsetMap::Table(starts) => {
+                OffsetMap::Table(starts.get(n..).map_or_else(Vec::new, <[usize]>::to_vec))
+            }
+        }
+    }
+
+    /// Composes two maps: `self` places a text inside an outer text, which `outer` places in
+    /// the file.
+    pub fn then(&self, outer: &OffsetMap) -> OffsetMap {
+        match self {
+            OffsetMap::Shift(base) => outer.skip(*base),
+            OffsetMap::Table(starts) => {
+                OffsetMap::Table(starts.iter().map(|&i| outer.offset(i)).collect())
+            }
+        }
+    }
+}
+
 /// A 1-based line and column (columns count Unicode characters) plus the byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Position {
@@ -105,6 +153,24 @@ fn line_starts_after_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offset_maps_compose() {
+        // The literal 'a''b' at file byte 10: its text a'b maps byte 2 (b) to file byte 14.
+        let literal = OffsetMap::Table(vec![11, 12, 14, 15]);
+        assert_eq!(literal.span(Span::new(1, 3)), Span::new(12, 15));
+        let inner = OffsetMap::Shift(1).then(&literal);
+        assert_eq!(inner.offset(1), 14);
+        assert_eq!(
+            OffsetMap::Shift(2).then(&OffsetMap::Shift(5)),
+            OffsetMap::Shift(7)
+        );
+        assert_eq!(
+            OffsetMap::Table(vec![0, 2]).then(&OffsetMap::Shift(3)),
+            OffsetMap::Table(vec![3, 5])
+        );
+        assert_eq!(literal.offset(99), 15);
+    }
 
     #[test]
     fn first_byte_is_line_one_column_one() {

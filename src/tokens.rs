@@ -4,7 +4,7 @@
 //! keyword positions), and the fallback reads statements sqlparser rejects from it.
 
 use crate::ident::{Name, QualifiedName};
-use crate::source::Span;
+use crate::source::{OffsetMap, Span};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, TokenizerError};
 
@@ -52,31 +52,76 @@ pub struct Tokens {
     /// Start location (as sqlparser counts it, relative to the statement) and file byte
     /// offset of every token, comments and white space included, in order.
     starts: Vec<(Location, usize)>,
+    /// For each significant token, its index in the parser's token list (`None` when an
+    /// edit hid it from the parser).
+    raw_index: Vec<Option<usize>>,
 }
 
 /// Tokenizes `text` (a statement starting at file byte `base`). Returns the tokens for the
 /// parser and our spanned copy.
 pub fn tokenize(text: &str, base: usize) -> Result<(Vec<TokenWithSpan>, Tokens), TokenizerError> {
+    tokenize_mapped(text, &OffsetMap::Shift(base))
+}
+
+/// Tokenizes `text`, whose bytes stand in the file where `map` says.
+pub fn tokenize_mapped(
+    text: &str,
+    map: &OffsetMap,
+) -> Result<(Vec<TokenWithSpan>, Tokens), TokenizerError> {
     let dialect = PostgreSqlDialect {};
     let raw = Tokenizer::new(&dialect, text)
         .with_unescape(false)
         .tokenize_with_location()?;
     let mut starts = Vec::with_capacity(raw.len());
     let mut sig = Vec::with_capacity(raw.len());
+    let mut raw_index = Vec::with_capacity(raw.len());
     let mut walker = Walker::new(text);
     let offsets: Vec<usize> = raw.iter().map(|t| walker.seek(t.span.start)).collect();
     for (i, t) in raw.iter().enumerate() {
         let start = offsets[i];
         let end = offsets.get(i + 1).copied().unwrap_or(text.len());
-        starts.push((t.span.start, base + start));
+        starts.push((t.span.start, map.offset(start)));
         if !matches!(t.token, Token::Whitespace(_) | Token::EOF) {
             sig.push(Tok {
                 token: t.token.clone(),
-                span: Span::new(base + start, base + trim_end(text, start, end)),
+                span: map.span(Span::new(start, trim_end(text, start, end))),
             });
+            raw_index.push(Some(i));
         }
     }
-    Ok((raw, Tokens { sig, starts }))
+    Ok((
+        raw,
+        Tokens {
+            sig,
+            starts,
+            raw_index,
+        },
+    ))
+}
+
+/// Changes to a statement's tokens before sqlparser reads them again.
+#[derive(Debug, Clone, Default)]
+pub struct Edits {
+    /// Significant tokens sqlparser does not see but spans still cover, by index: a clause
+    /// left out of the reading, still part of the user's text.
+    pub hide: Vec<usize>,
+    /// Significant tokens left out of both, by index: text that is not part of the
+    /// statement being read.
+    pub drop: Vec<usize>,
+    /// Significant tokens to read as another token, by index (spans unchanged).
+    pub replace: Vec<(usize, Token)>,
+}
+
+impl Edits {
+    /// True when nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.hide.is_empty() && self.drop.is_empty() && self.replace.is_empty()
+    }
+
+    /// Hides significant tokens `from..to` from sqlparser.
+    pub fn hide_range(&mut self, from: usize, to: usize) {
+        self.hide.extend(from..to);
+    }
 }
 
 /// The end of a token's text, not counting trailing white space that sqlparser folded in.
@@ -207,6 +252,108 @@ impl Tokens {
         ))
     }
 
+    /// The statement with `edits` applied to its tokens `raw` (as `tokenize` returned them,
+    /// or as an earlier edit did): the parser's input and our spanned copy. Locations and
+    /// spans stay those of the text, so what the parser reads still points at the user's
+    /// bytes.
+    pub fn edited(&self, raw: &[TokenWithSpan], edits: &Edits) -> (Vec<TokenWithSpan>, Tokens) {
+        let mut raw_out = Vec::with_capacity(raw.len());
+        let mut sig = Vec::with_capacity(self.sig.len());
+        let mut raw_index = Vec::with_capacity(self.sig.len());
+        let mut next_raw = 0;
+        for (i, tok) in self.sig.iter().enumerate() {
+            if edits.drop.contains(&i) {
+                if let Some(r) = self.raw_index[i] {
+                    raw_out.extend(raw.get(next_raw..r).unwrap_or_default().iter().cloned());
+                    next_raw = r + 1;
+                }
+                continue;
+            }
+            let token = edits
+                .replace
+                .iter()
+                .find(|(k, _)| *k == i)
+                .map_or_else(|| tok.token.clone(), |(_, t)| t.clone());
+            // A hidden token stays in our copy only, where no AST location points at it.
+            let index = match self.raw_index[i] {
+                Some(r) => {
+                    raw_out.extend(raw.get(next_raw..r).unwrap_or_default().iter().cloned());
+                    next_raw = r + 1;
+                    raw.get(r).filter(|_| !edits.hide.contains(&i)).map(|t| {
+                        raw_out.push(TokenWithSpan::new(token.clone(), t.span));
+                        raw_out.len() - 1
+                    })
+                }
+                None => None,
+            };
+            raw_index.push(index);
+            sig.push(Tok {
+                token,
+                span: tok.span,
+            });
+        }
+        raw_out.extend(raw.get(next_raw..).unwrap_or_default().iter().cloned());
+        (
+            raw_out,
+            Tokens {
+                sig,
+                starts: self.starts.clone(),
+                raw_index,
+            },
+        )
+    }
+
+    /// Index of the first significant token in `from..to` that `is` accepts, outside
+    /// parentheses and brackets (`is` sees only those tokens, in order).
+    pub fn find_top_level(
+        &self,
+        from: usize,
+        to: usize,
+        mut is: impl FnMut(&Tok) -> bool,
+    ) -> Option<usize> {
+        let mut depth = 0i32;
+        for i in from..to.min(self.sig.len()) {
+            let t = &self.sig[i];
+            if depth == 0 && is(t) {
+                return Some(i);
+            }
+            match t.token {
+                Token::LParen | Token::LBracket => depth += 1,
+                Token::RParen | Token::RBracket => depth -= 1,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Index of the `)` matching the `(` at `open`, or the end when it never closes.
+    pub fn matching_paren(&self, open: usize) -> usize {
+        let mut depth = 0;
+        for (i, t) in self.sig.iter().enumerate().skip(open) {
+            match t.token {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.sig.len()
+    }
+
+    /// True when significant token `i` exists and is the keyword `kw`.
+    pub fn is_kw(&self, i: usize, kw: &str) -> bool {
+        self.sig.get(i).is_some_and(|t| t.is_kw(kw))
+    }
+
+    /// True when significant token `i` exists and is `token`.
+    pub fn is(&self, i: usize, token: &Token) -> bool {
+        self.sig.get(i).is_some_and(|t| &t.token == token)
+    }
+
     /// The first top-level `CONCURRENTLY` keyword, if any.
     pub fn concurrently(&self) -> Option<Span> {
         self.sig
@@ -251,5 +398,47 @@ mod tests {
         assert_eq!(q.sql(), "\"public\".users");
         assert_eq!(next, 5);
         assert_eq!(toks.split_top_level_commas(next, toks.sig.len()).len(), 2);
+    }
+
+    #[test]
+    fn edits_keep_the_spans_of_the_tokens_that_stay() {
+        let text = "CREATE INDEX i ON ONLY t (a)";
+        let (raw, toks) = tokenize(text, 5).unwrap();
+        let edits = Edits {
+            drop: vec![4],
+            replace: vec![(0, Token::make_keyword("ALTER"))],
+            ..Edits::default()
+        };
+        let (raw2, toks2) = toks.edited(&raw, &edits);
+        assert_eq!(raw2.len(), raw.len() - 1);
+        assert_eq!(toks2.sig.len(), toks.sig.len() - 1);
+        assert!(toks2.sig.iter().all(|t| !t.is_kw("ONLY")));
+        assert!(toks2.sig[0].is_kw("ALTER"));
+        assert_eq!(toks2.sig[0].span, toks.sig[0].span);
+        assert_eq!(toks2.sig[4].span, toks.sig[5].span);
+        assert_eq!(toks2.sig[4].span.start, 5 + text.find(" t ").unwrap() + 1);
+        let hidden = Edits {
+            hide: vec![4],
+            ..Edits::default()
+        };
+        let (raw3, toks3) = toks.edited(&raw, &hidden);
+        assert_eq!(raw3.len(), raw.len() - 1);
+        assert_eq!(toks3.sig.len(), toks.sig.len());
+        // A second edit of the result keeps track of the hidden token: dropping it leaves
+        // the parser's input as it was.
+        let (raw4, toks4) = toks3.edited(&raw3, &edits);
+        assert_eq!(raw4.len(), raw3.len());
+        assert_eq!(toks4.sig.len(), toks3.sig.len() - 1);
+        assert!(toks4.sig[0].is_kw("ALTER"));
+    }
+
+    #[test]
+    fn mapped_tokens_land_on_the_escaped_bytes() {
+        // The text `a 'x' b` as it appears inside a literal that doubles its quotes: file
+        // bytes `a ''x'' b` starting at 100.
+        let map = OffsetMap::Table(vec![100, 101, 102, 104, 105, 107, 108, 109]);
+        let (_, toks) = tokenize_mapped("a 'x' b", &map).unwrap();
+        assert_eq!(toks.sig[1].span, Span::new(102, 107));
+        assert_eq!(toks.sig[2].span, Span::new(108, 109));
     }
 }

@@ -2,7 +2,7 @@
 //! they stay quiet.
 
 mod common;
-use common::{Seen, lint, of};
+use common::{Seen, errors, lint, of};
 
 fn seen(rule: &'static str, line: usize, column: usize, text: &str) -> Seen {
     Seen {
@@ -103,7 +103,11 @@ fn create_index_quiet_when_safe() {
 fn create_index_suggestion_puts_concurrently_before_if_not_exists() {
     let sql = "CREATE UNIQUE INDEX IF NOT EXISTS \"i\" ON \"users\" USING btree (\"email\");";
     let (diags, _) = bellows::lint::lint_text(sql, &Default::default());
-    let s = diags[0].finding.suggestion.as_ref().unwrap();
+    let d = diags
+        .iter()
+        .find(|d| d.rule == "create-index-non-concurrently")
+        .unwrap();
+    let s = d.finding.suggestion.as_ref().unwrap();
     assert_eq!(
         s.steps[0].sql,
         "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"i\" ON \"users\" USING btree (\"email\");"
@@ -194,7 +198,7 @@ fn concurrently_in_transaction_block() {
 #[test]
 fn garbage_in_the_middle_does_not_stop_linting() {
     let sql = "ALTER TABLE a DROP COLUMN x;\nthis is not sql at all;\nALTER TABLE b DROP COLUMN y;";
-    let found = lint(sql);
+    let found = errors(sql);
     let rules: Vec<_> = found.iter().map(|s| (s.rule, s.line)).collect();
     assert_eq!(
         rules,
@@ -206,7 +210,7 @@ fn garbage_in_the_middle_does_not_stop_linting() {
 #[test]
 fn unterminated_quote_is_a_parse_error_at_its_opening() {
     let sql = "ALTER TABLE a DROP COLUMN x;\nSELECT 'oops;\nALTER TABLE b DROP COLUMN y;";
-    let found = lint(sql);
+    let found = errors(sql);
     assert_eq!(found.len(), 2);
     assert_eq!(found[1], seen("parse-error", 2, 8, "'"));
 }
@@ -214,5 +218,5 @@ fn unterminated_quote_is_a_parse_error_at_its_opening() {
 #[test]
 fn unterminated_dollar_quote_is_a_parse_error_at_its_opening() {
     let sql = "DO $body$ BEGIN PERFORM 1; END";
-    assert_eq!(lint(sql), vec![seen("parse-error", 1, 4, "$body$")]);
+    assert_eq!(errors(sql), vec![seen("parse-error", 1, 4, "$body$")]);
 }

@@ -126,7 +126,7 @@ fn skip_parens(toks: &Tokens, i: usize) -> Option<usize> {
     if !matches!(toks.sig.get(i).map(|t| &t.token), Some(Token::LParen)) {
         return Some(i);
     }
-    let close = crate::lower::matching_paren(toks, i);
+    let close = toks.matching_paren(i);
     (close < toks.sig.len()).then_some(close + 1)
 }
 

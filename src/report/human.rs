@@ -44,8 +44,15 @@ pub fn render(files: &[FileResult], color: bool) -> String {
 /// The closing line: counts of findings, files and statements.
 pub fn summary_line(s: &Summary) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    // DO block text bellows could not check is said only when there is some.
+    let unchecked = s.stats.dynamic_sql + s.stats.do_unreadable;
+    let unchecked = if unchecked > 0 {
+        format!(", {} of DO blocks not checked", plural(unchecked, "part"))
+    } else {
+        String::new()
+    };
     format!(
-        "{}, {} in {} ({}, {} unanalyzed, {})\n",
+        "{}, {} in {} ({}, {} unanalyzed, {}{unchecked})\n",
         plural(s.errors, "error"),
         plural(s.warnings, "warning"),
         plural(s.files, "file"),
@@ -116,5 +123,32 @@ impl miette::Diagnostic for Shown<'_> {
             label,
             SourceSpan::new(span.start.into(), span.len()),
         ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::Stats;
+
+    #[test]
+    fn summary_mentions_unchecked_do_block_parts_only_when_there_are_some() {
+        let mut s = Summary {
+            files: 1,
+            stats: Stats {
+                statements: 2,
+                ..Stats::default()
+            },
+            ..Summary::default()
+        };
+        assert_eq!(
+            summary_line(&s),
+            "0 errors, 0 warnings in 1 file (2 statements, 0 unanalyzed, 0 parse errors)\n"
+        );
+        s.stats.dynamic_sql = 2;
+        assert_eq!(
+            summary_line(&s),
+            "0 errors, 0 warnings in 1 file (2 statements, 0 unanalyzed, 0 parse errors, 2 parts of DO blocks not checked)\n"
+        );
     }
 }

@@ -54,6 +54,9 @@ struct JsonSummary {
     warnings: usize,
     parse_errors: usize,
     unanalyzed: usize,
+    do_statements: usize,
+    dynamic_sql: usize,
+    do_unreadable: usize,
 }
 
 /// Renders the run as one JSON document.
@@ -96,6 +99,9 @@ pub fn render(files: &[FileResult]) -> String {
             warnings: s.warnings,
             parse_errors: s.stats.parse_errors,
             unanalyzed: s.stats.unanalyzed,
+            do_statements: s.stats.do_statements,
+            dynamic_sql: s.stats.dynamic_sql,
+            do_unreadable: s.stats.do_unreadable,
         },
     };
     // Serialising these plain structs cannot fail; an empty object would still be valid JSON.

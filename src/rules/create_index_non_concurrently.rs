@@ -46,7 +46,9 @@ impl Rule for CreateIndexNonConcurrently {
         let mut help = String::from(
             "build the index with CONCURRENTLY: writes continue while it builds; it cannot run inside a transaction block",
         );
-        if cx.in_transaction_block() {
+        if stmt.in_do_block {
+            help.push_str(", nor inside a DO block, so move it out of this one");
+        } else if cx.in_transaction_block() {
             help.push_str(", so move it out of this BEGIN … COMMIT block");
         }
         out.push(
@@ -67,6 +69,33 @@ impl Rule for CreateIndexNonConcurrently {
                 steps: vec![step(Phase::Expand, rewritten, true)],
             })
             .lock(lock),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::lint_text;
+
+    #[test]
+    fn inside_a_do_block_the_help_says_to_move_it_out() {
+        let sql = "DO $$ BEGIN CREATE INDEX users_email_idx ON users (email); EXCEPTION WHEN duplicate_table THEN NULL; END $$;";
+        let (found, _) = lint_text(sql, &Default::default());
+        let d = found
+            .iter()
+            .find(|d| d.rule == "create-index-non-concurrently")
+            .expect("reported inside the DO block");
+        assert_eq!(
+            d.finding.span.slice(sql),
+            "CREATE INDEX users_email_idx ON users"
+        );
+        assert!(
+            d.finding
+                .help
+                .as_deref()
+                .is_some_and(|h| h.ends_with("nor inside a DO block, so move it out of this one")),
+            "{:?}",
+            d.finding.help
         );
     }
 }

@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests.
 
+// Each test binary compiles this module and uses only some of it.
+#![allow(dead_code)]
+
 use bellows::lint::{Settings, lint_text};
 use bellows::source::LineIndex;
 
@@ -33,6 +36,20 @@ pub fn lint_with(sql: &str, settings: &Settings) -> Vec<Seen> {
 /// Lints `sql` with default settings.
 pub fn lint(sql: &str) -> Vec<Seen> {
     lint_with(sql, &Settings::default())
+}
+
+/// The error-level findings.
+pub fn errors(sql: &str) -> Vec<Seen> {
+    let (diags, _) = lint_text(sql, &Settings::default());
+    let keep: Vec<_> = diags
+        .iter()
+        .map(|d| d.severity == bellows::diagnostic::Severity::Error)
+        .collect();
+    lint(sql)
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(s, k)| k.then_some(s))
+        .collect()
 }
 
 /// The findings of one rule.

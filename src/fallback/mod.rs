@@ -1,10 +1,21 @@
 //! The token-level path: names statements by PostgreSQL's command list and recognises the
 //! statements sqlparser rejects, producing the same IR as `lower.rs`.
+//!
+//! One module per statement family: `reparse` (clauses hidden so that sqlparser can read
+//! the rest), `maintenance` (REINDEX, CLUSTER, VACUUM, REFRESH MATERIALIZED VIEW), `alter`
+//! (ALTER TABLE, ALTER INDEX, ALTER SEQUENCE) and `do_block` (DO and its PL/pgSQL body).
+
+mod alter;
+pub mod do_block;
+mod maintenance;
+mod reparse;
+
+pub use maintenance::vacuum;
 
 use crate::ir::{Expr, Op};
 use crate::source::Span;
 use crate::tokens::Tokens;
-use sqlparser::tokenizer::Token;
+use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 mod objects;
 
@@ -60,6 +71,15 @@ const SIMPLE_COMMANDS: &[&str] = &[
     "VACUUM",
     "VALUES",
     "WITH",
+];
+
+/// Commands of several words that do not start with CREATE, ALTER or DROP.
+const MULTI_WORD_COMMANDS: &[&[&str]] = &[
+    &["REFRESH", "MATERIALIZED", "VIEW"],
+    &["START", "TRANSACTION"],
+    &["SECURITY", "LABEL"],
+    &["IMPORT", "FOREIGN", "SCHEMA"],
+    &["REASSIGN", "OWNED"],
 ];
 
 /// Object kinds `CREATE`, `ALTER` and `DROP` take, longest first so that
@@ -155,8 +175,18 @@ pub fn classify(words: &[String]) -> Option<(String, usize)> {
             })?;
             Some((format!("{first} {}", kind.join(" ")), i + kind.len()))
         }
-        _ if SIMPLE_COMMANDS.contains(&first) => Some((first.to_string(), 1)),
-        _ => None,
+        _ => {
+            let multi = MULTI_WORD_COMMANDS.iter().find(|cmd| {
+                cmd.iter()
+                    .enumerate()
+                    .all(|(k, w)| words.get(k).is_some_and(|x| x == w))
+            });
+            match multi {
+                Some(cmd) => Some((cmd.join(" "), cmd.len())),
+                None if SIMPLE_COMMANDS.contains(&first) => Some((first.to_string(), 1)),
+                None => None,
+            }
+        }
     }
 }
 
@@ -294,8 +324,9 @@ pub fn expr_from_tokens(toks: &Tokens, span: Span, text: String) -> Expr {
     }
 }
 
-/// Recognises a statement sqlparser rejected, from its tokens.
-pub fn lower_tokens(toks: &Tokens) -> Option<Op> {
+/// Recognises a statement sqlparser rejected, from its tokens `raw` (as the parser takes
+/// them) and `toks` (our spanned copy). `span` is the statement's range in the file.
+pub fn lower_tokens(raw: &[TokenWithSpan], toks: &Tokens, span: Span) -> Option<Op> {
     let first = toks.sig.first()?;
     let second = toks.sig.get(1);
     let is = |t: Option<&crate::tokens::Tok>, kw: &str| t.is_some_and(|t| t.is_kw(kw));
@@ -312,7 +343,29 @@ pub fn lower_tokens(toks: &Tokens) -> Option<Op> {
             .any(|t| t.is_kw("TO") || t.is_kw("PREPARED"));
         return (!to_savepoint).then_some(Op::Rollback);
     }
-    objects::lower(toks)
+    if first.is_kw("DO") {
+        return do_block::is_do(toks).then_some(Op::Do);
+    }
+    if let Some(op) = reparse::reparse(raw, toks, span) {
+        return Some(op);
+    }
+    let words = leading_words(toks, 2);
+    match words
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["REINDEX", ..] => maintenance::reindex(toks),
+        ["CLUSTER", ..] => maintenance::cluster(toks),
+        ["VACUUM", ..] => maintenance::vacuum(toks),
+        ["REFRESH", ..] => maintenance::refresh_materialized_view(toks),
+        ["ALTER", "TABLE"] => alter::alter_table(raw, toks),
+        ["ALTER", "INDEX"] => alter::alter_index(toks),
+        ["ALTER", "SEQUENCE"] => alter::alter_sequence(toks),
+        _ => None,
+    }
+    .or_else(|| objects::lower(toks))
 }
 
 #[cfg(test)]
@@ -339,6 +392,11 @@ mod tests {
                 "ALTER DEFAULT PRIVILEGES",
             ),
             ("REINDEX TABLE t", "REINDEX"),
+            (
+                "REFRESH MATERIALIZED VIEW CONCURRENTLY v",
+                "REFRESH MATERIALIZED VIEW",
+            ),
+            ("START TRANSACTION", "START TRANSACTION"),
             ("DO $$ BEGIN END $$", "DO"),
             ("CREATE TEMP TABLE t (a int)", "CREATE TABLE"),
         ] {
