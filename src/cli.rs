@@ -1,14 +1,17 @@
 //! The command line: `bellows check`, `bellows rules`, `bellows explain`.
 
+use crate::config::{self, Config, FailOn};
 use crate::discover::{self, Input};
-use crate::lint::{self, FileResult, Settings};
+use crate::engine;
+use crate::layout::Runner;
+use crate::lint::{FileResult, Settings};
 use crate::pg_version::PgVersion;
 use crate::report::{self, human, json};
 use crate::rules;
+use crate::since;
 use clap::{Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit code: no errors.
@@ -50,9 +53,26 @@ struct CheckArgs {
     /// Leave out files matching this glob (repeatable), e.g. --exclude '**/*.down.sql'.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// Target PostgreSQL major version (15, 15.4 or v15).
-    #[arg(long, value_name = "VERSION", default_value = "15", value_parser = parse_pg_version)]
-    pg_version: PgVersion,
+    /// Target PostgreSQL major version (15, 15.4 or v15) [default: 15, or bellows.toml's].
+    #[arg(long, value_name = "VERSION", value_parser = parse_pg_version)]
+    pg_version: Option<PgVersion>,
+    /// The migration tool that runs the files, instead of detecting it per folder: drizzle,
+    /// prisma, flyway, golang-migrate, dbmate, sqlx, goose, plain.
+    #[arg(long, value_name = "NAME", value_parser = parse_runner)]
+    runner: Option<Runner>,
+    /// Report only migration files added or changed since this git ref (staged and
+    /// unstaged changes count); earlier files are still read for context.
+    #[arg(long, value_name = "GIT_REF")]
+    since: Option<String>,
+    /// Also lint down migrations (rollback scripts), which are skipped by default.
+    #[arg(long)]
+    include_down: bool,
+    /// Exit with 1 on findings at this severity or above [default: error].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+    /// Configuration file [default: the nearest bellows.toml from the current folder up].
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -64,6 +84,10 @@ enum Format {
 }
 
 fn parse_pg_version(s: &str) -> Result<PgVersion, String> {
+    s.parse()
+}
+
+fn parse_runner(s: &str) -> Result<Runner, String> {
     s.parse()
 }
 
@@ -89,30 +113,66 @@ pub fn run() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> u8 {
-    let exclude = match discover::globs(&args.exclude) {
+    let known: Vec<&str> = rules::all().map(|m| m.id).collect();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let config_path = args.config.clone().or_else(|| config::find(&cwd));
+    let config = match &config_path {
+        Some(p) => match Config::load(p, &known) {
+            Ok(c) => c,
+            Err(e) => return fail(&e.to_string()),
+        },
+        None => Config::default(),
+    };
+    let config_dir = config_path
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| cwd.clone());
+    let mut exclude_globs = config.exclude.clone();
+    exclude_globs.extend(args.exclude.iter().cloned());
+    let exclude = match discover::globs(&exclude_globs) {
         Ok(g) => g,
         Err(e) => return fail(&e),
     };
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths
+    let include = match discover::globs(&config.include) {
+        Ok(g) => g,
+        Err(e) => return fail(&e),
     };
-    let found = discover::discover(&paths, &exclude);
+    let paths = if !args.paths.is_empty() {
+        args.paths.clone()
+    } else if !config.include.is_empty() {
+        vec![config_dir.clone()]
+    } else {
+        vec![PathBuf::from(".")]
+    };
+    let mut found = discover::discover(&paths, &exclude);
+    if !config.include.is_empty() && args.paths.is_empty() {
+        found.inputs.retain(|input| match input {
+            Input::File(p) => p
+                .strip_prefix(&config_dir)
+                .is_ok_and(|rel| include.is_match(rel)),
+            Input::Unreadable { .. } => true,
+        });
+    }
     for note in &found.notes {
         eprintln!("bellows: {note}");
     }
-    let settings = Settings {
-        pg_version: args.pg_version,
+    let since = match &args.since {
+        Some(reference) => match since::changes_since(reference, &cwd) {
+            Ok(c) => Some(c),
+            Err(e) => return fail(&e),
+        },
+        None => None,
     };
-    let results: Vec<FileResult> = found
-        .inputs
-        .par_iter()
-        .map(|input| match input {
-            Input::File(p) => lint::lint_file(p, &settings),
-            Input::Unreadable { path, message } => lint::io_error(path, message.clone()),
-        })
-        .collect();
+    let settings = Settings {
+        pg_version: args.pg_version.or(config.pg_version).unwrap_or_default(),
+        runner: args.runner.or(config.runner),
+        include_down: args.include_down,
+        levels: config.rules.clone(),
+        require_ignore_reason: config.require_ignore_reason.unwrap_or(true),
+        since,
+    };
+    let results = engine::run(&found.inputs, &settings);
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -121,17 +181,23 @@ fn check(args: CheckArgs) -> u8 {
         Format::Json => json::render(&results) + "\n",
     };
     write_stdout(&text);
-    exit_code(&results)
+    exit_code(
+        &results,
+        args.fail_on.or(config.fail_on).unwrap_or_default(),
+    )
 }
 
-/// 2 when a file could not be read, 1 when there are error findings, else 0.
-fn exit_code(results: &[FileResult]) -> u8 {
+/// 2 when a file could not be read, 1 when there are findings at the failing severity,
+/// else 0.
+fn exit_code(results: &[FileResult], fail_on: FailOn) -> u8 {
     let io = results
         .iter()
         .any(|f| f.diagnostics.iter().any(|d| d.rule == rules::IO_ERROR.id));
+    let summary = report::Summary::of(results);
+    let failing = summary.errors > 0 || (fail_on == FailOn::Warning && summary.warnings > 0);
     if io {
         EXIT_TROUBLE
-    } else if report::Summary::of(results).errors > 0 {
+    } else if failing {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN

@@ -5,6 +5,7 @@
 
 use crate::ident::{Name, ObjectKey, QualifiedName};
 use crate::ir::{ActionKind, ConstraintKind, ObjectKind, Op, Statement, TypeName};
+use crate::layout::Runner;
 use crate::locks::{self, LockMode, Relation};
 use crate::pg_version::PgVersion;
 use crate::source::Span;
@@ -55,6 +56,16 @@ impl Namespace {
     }
 }
 
+/// Why a statement runs inside a transaction block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransactionSource {
+    /// An explicit `BEGIN` in the file.
+    Explicit,
+    /// The migration runner wraps the statements in a transaction.
+    Runner,
+}
+
 /// An object name in its namespace.
 type NameKey = (Namespace, ObjectKey);
 
@@ -63,7 +74,11 @@ type NameKey = (Namespace, ObjectKey);
 pub struct Context<'a> {
     text: &'a str,
     pg: PgVersion,
+    runner: Runner,
+    /// Inside an explicit `BEGIN` … `COMMIT` block.
     in_transaction: bool,
+    /// Inside a transaction the migration runner opened around the statements.
+    runner_transaction: bool,
     transaction_start: Option<Span>,
     lock_timeout: Option<Timeout>,
     not_valid_in_transaction: HashSet<(ObjectKey, String)>,
@@ -89,7 +104,9 @@ impl<'a> Context<'a> {
         Context {
             text,
             pg,
+            runner: Runner::Plain,
             in_transaction: false,
+            runner_transaction: false,
             transaction_start: None,
             lock_timeout: None,
             not_valid_in_transaction: HashSet::new(),
@@ -111,12 +128,19 @@ impl<'a> Context<'a> {
     /// context is then applied to them one by one. Without it, no name counts as re-created
     /// later, which errs on the side of reporting.
     pub fn with_statements(mut self, statements: &[Statement]) -> Self {
+        self.look_ahead(statements);
+        self
+    }
+
+    /// Records, for each name the file's statements define, the last statement that does.
+    fn look_ahead(&mut self, statements: &[Statement]) {
+        self.position = 0;
+        self.defined_at.clear();
         for (index, stmt) in statements.iter().enumerate() {
             for key in defined_names(&stmt.op) {
                 self.defined_at.insert(key, index);
             }
         }
-        self
     }
 
     /// The target PostgreSQL version.
@@ -124,9 +148,66 @@ impl<'a> Context<'a> {
         self.pg
     }
 
-    /// True inside an explicit `BEGIN` … `COMMIT` block.
+    /// True when the statement runs inside a transaction block: an explicit `BEGIN` …
+    /// `COMMIT`, or one the migration runner opens around it.
     pub fn in_transaction_block(&self) -> bool {
+        self.in_transaction || self.runner_transaction
+    }
+
+    /// True inside an explicit `BEGIN` … `COMMIT` block of the file.
+    pub fn in_explicit_transaction(&self) -> bool {
         self.in_transaction
+    }
+
+    /// Why the statement runs in a transaction block, if it does.
+    pub fn transaction_source(&self) -> Option<TransactionSource> {
+        if self.in_transaction {
+            Some(TransactionSource::Explicit)
+        } else if self.runner_transaction {
+            Some(TransactionSource::Runner)
+        } else {
+            None
+        }
+    }
+
+    /// The migration runner the files are run with.
+    pub fn runner(&self) -> Runner {
+        self.runner
+    }
+
+    /// Sets the runner (once, before the first file).
+    pub fn set_runner(&mut self, runner: Runner) {
+        self.runner = runner;
+    }
+
+    /// Starts a new file: `text` is its source, `statements` its statements in order.
+    /// `same_deploy` says whether the file deploys together with the previous one (the
+    /// pending batch under `--since`): then what the previous file created is still new.
+    pub fn enter_file(&mut self, text: &'a str, statements: &[Statement], same_deploy: bool) {
+        self.text = text;
+        self.in_transaction = false;
+        self.transaction_start = None;
+        self.look_ahead(statements);
+        if !same_deploy {
+            self.new_tables.clear();
+            self.new_columns.clear();
+            self.new_names.clear();
+        }
+        if !self.runner_transaction {
+            self.lock_timeout = None;
+        }
+    }
+
+    /// The runner opens a transaction around the next statements.
+    pub fn begin_runner_transaction(&mut self) {
+        self.runner_transaction = true;
+    }
+
+    /// The runner commits its transaction.
+    pub fn end_runner_transaction(&mut self) {
+        if self.runner_transaction {
+            self.end_transaction();
+        }
     }
 
     /// The `BEGIN` that opened the current transaction block, if one is open.
@@ -228,7 +309,7 @@ impl<'a> Context<'a> {
     pub fn apply(&mut self, stmt: &Statement) {
         self.position += 1;
         self.apply_names(&stmt.op);
-        if self.in_transaction {
+        if self.in_transaction_block() {
             for lock in locks::statement(stmt, self.pg) {
                 if let Relation::Table(t) = lock.relation {
                     let held = self.held_locks.entry(t.key()).or_insert(lock.facts.mode);
@@ -250,7 +331,7 @@ impl<'a> Context<'a> {
             Op::Set { name, value, local } if name == "lock_timeout" => {
                 let off = matches!(value.trim_matches('\'').trim(), "0" | "default" | "DEFAULT");
                 // SET LOCAL outside a transaction block has no effect (PostgreSQL warns).
-                let effective = !*local || self.in_transaction;
+                let effective = !*local || self.in_transaction_block();
                 self.lock_timeout = (!off && effective).then_some(Timeout { local: *local });
             }
             Op::CreateTable(ct) => {
@@ -269,7 +350,7 @@ impl<'a> Context<'a> {
             }
             Op::AlterTable(at) => {
                 let key = at.table.key();
-                if self.in_transaction {
+                if self.in_transaction_block() {
                     self.ddl_in_transaction.insert(key.clone());
                 }
                 for action in &at.actions {
@@ -299,8 +380,10 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// An explicit COMMIT or ROLLBACK ends the one transaction there is, the runner's too.
     fn end_transaction(&mut self) {
         self.in_transaction = false;
+        self.runner_transaction = false;
         self.transaction_start = None;
         self.not_valid_in_transaction.clear();
         self.ddl_in_transaction.clear();
@@ -326,7 +409,9 @@ impl<'a> Context<'a> {
                     .insert((key.clone(), column.folded()), data_type.clone());
             }
             ActionKind::AddConstraint(c) => {
-                if let (true, true, Some(name)) = (self.in_transaction, c.not_valid, &c.name) {
+                if let (true, true, Some(name)) =
+                    (self.in_transaction_block(), c.not_valid, &c.name)
+                {
                     self.not_valid_in_transaction
                         .insert((key.clone(), name.folded()));
                 }

@@ -1,5 +1,7 @@
 //! What rules report (`Finding`) and what reporters print (`Diagnostic`).
 
+use crate::context::TransactionSource;
+use crate::layout::Runner;
 use crate::locks::LockFacts;
 use crate::source::Span;
 use serde::Serialize;
@@ -110,6 +112,14 @@ impl Finding {
         self
     }
 
+    /// Adds help text unless there is some already.
+    pub fn help_if_missing(mut self, help: impl Into<String>) -> Self {
+        if self.help.is_none() {
+            self.help = Some(help.into());
+        }
+        self
+    }
+
     /// Adds a suggestion.
     pub fn suggest(mut self, s: Suggestion) -> Self {
         self.suggestion = Some(s);
@@ -134,4 +144,15 @@ pub struct Diagnostic {
     pub finding: Finding,
     /// The statement it is about (empty for file-level diagnostics).
     pub statement: Span,
+    /// How that statement runs, when it is a statement of a migration.
+    pub run: Option<RunFacts>,
+}
+
+/// How a statement runs: under which migration runner, and in which transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunFacts {
+    /// The runner of the statement's folder.
+    pub runner: Runner,
+    /// Why it runs in a transaction block, or `None` when it does not.
+    pub transaction: Option<TransactionSource>,
 }

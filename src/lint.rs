@@ -1,22 +1,61 @@
-//! The engine: source text → statements → context → rules → diagnostics, for one file.
+//! Reading a file: its text, its statements, and how they were read. `engine.rs` runs the
+//! rules over them.
 
-use crate::context::Context;
+use crate::config::Level;
 use crate::diagnostic::{Diagnostic, Finding, Severity};
+use crate::engine::{self, Source};
 use crate::ir::{Origin, Statement};
+use crate::layout::Runner;
 use crate::parse;
 use crate::pg_version::PgVersion;
-use crate::rules::{self, IO_ERROR, PARSE_ERROR};
+use crate::rules::{IO_ERROR, RuleMeta};
+use crate::since::Changes;
 use crate::source::Span;
 use crate::split;
-use crate::suppress;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// What a run is configured with.
-#[derive(Debug, Clone, Default)]
+/// What a run is configured with: `bellows.toml` and the command line, merged.
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Target PostgreSQL version.
     pub pg_version: PgVersion,
+    /// The runner of every folder, overriding detection.
+    pub runner: Option<Runner>,
+    /// Lint down migrations (rollback scripts) too.
+    pub include_down: bool,
+    /// Severity per rule id, overriding the defaults.
+    pub levels: BTreeMap<String, Level>,
+    /// An ignore comment needs a reason after a colon to take effect.
+    pub require_ignore_reason: bool,
+    /// With `--since`: what changed since the ref; only those files are reported.
+    pub since: Option<Changes>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            pg_version: PgVersion::default(),
+            runner: None,
+            include_down: false,
+            levels: BTreeMap::new(),
+            require_ignore_reason: true,
+            since: None,
+        }
+    }
+}
+
+impl Settings {
+    /// The severity a rule reports at, or `None` when it is off.
+    pub fn severity(&self, meta: &RuleMeta) -> Option<Severity> {
+        match self.levels.get(meta.id) {
+            Some(Level::Off) => None,
+            Some(Level::Warning) => Some(Severity::Warning),
+            Some(Level::Error) => Some(Severity::Error),
+            None => Some(meta.default_severity),
+        }
+    }
 }
 
 /// Counts of how statements were read.
@@ -43,6 +82,8 @@ pub struct Stats {
     /// Parts of `DO` blocks bellows could not read (another language than PL/pgSQL,
     /// PL/pgSQL it does not know): not checked.
     pub do_unreadable: usize,
+    /// Down migrations (rollback scripts) not linted (see `--include-down`).
+    pub down_skipped: usize,
 }
 
 impl Stats {
@@ -56,6 +97,7 @@ impl Stats {
         self.do_statements += other.do_statements;
         self.dynamic_sql += other.dynamic_sql;
         self.do_unreadable += other.do_unreadable;
+        self.down_skipped += other.down_skipped;
     }
 }
 
@@ -70,23 +112,8 @@ pub struct FileResult {
     pub diagnostics: Vec<Diagnostic>,
     /// How its statements were read.
     pub stats: Stats,
-}
-
-/// Reads and lints one file. Read failures become an `io-error` diagnostic.
-pub fn lint_file(path: &Path, settings: &Settings) -> FileResult {
-    match read_sql(path) {
-        Ok(text) => {
-            let text: Arc<str> = Arc::from(text);
-            let (diagnostics, stats) = lint_text(&text, settings);
-            FileResult {
-                path: path.to_path_buf(),
-                text,
-                diagnostics,
-                stats,
-            }
-        }
-        Err(message) => io_error(path, message),
-    }
+    /// The migration runner its folder was linted as (none for unreadable files).
+    pub runner: Option<Runner>,
 }
 
 /// A result for a file that could not be read.
@@ -100,13 +127,15 @@ pub fn io_error(path: &Path, message: String) -> FileResult {
             finding: Finding::new(Span::default(), message, "")
                 .help("bellows lints UTF-8 text files; the other files were still linted"),
             statement: Span::default(),
+            run: None,
         }],
         stats: Stats::default(),
+        runner: None,
     }
 }
 
 /// Reads a file as UTF-8 SQL text, or says why it cannot.
-fn read_sql(path: &Path) -> Result<String, String> {
+pub fn read_sql(path: &Path) -> Result<String, String> {
     let name = path.display();
     // Reading a FIFO or a device would block or never end: only regular files are read.
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {name}: {e}"))?;
@@ -179,83 +208,15 @@ pub fn read_statements(text: &str) -> (split::Split, Vec<Statement>) {
     (reading.split, reading.statements)
 }
 
-/// Lints SQL text: the diagnostics in source order and the statement counts.
+/// Lints SQL text that is not on disk (one migration of the configured runner, `plain`
+/// by default): the diagnostics in source order and the statement counts.
 pub fn lint_text(text: &str, settings: &Settings) -> (Vec<Diagnostic>, Stats) {
-    let Reading {
-        split,
-        statements,
-        owner,
-        mut stats,
-    } = read(text);
-
-    let spans: Vec<Span> = split.statements.iter().map(|s| s.span).collect();
-    let ignores = suppress::scan(text, &spans);
-    let mut cx = Context::new(text, settings.pg_version).with_statements(&statements);
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    let mut findings = Vec::new();
-    let keep = |meta: &'static rules::RuleMeta,
-                finding,
-                index: Option<usize>,
-                statement,
-                diagnostics: &mut Vec<Diagnostic>| {
-        let ignored = ignores.iter().any(|i| match index {
-            Some(index) => i.covers(meta.id, index),
-            None => i.covers_file(meta.id),
-        });
-        let repeated = meta.once_per_file && diagnostics.iter().any(|d| d.rule == meta.id);
-        if !ignored && !repeated {
-            diagnostics.push(Diagnostic {
-                rule: meta.id,
-                severity: meta.default_severity,
-                finding,
-                statement,
-            });
-        }
-    };
-    for (index, stmt) in statements.iter().enumerate() {
-        for rule in rules::RULES {
-            rule.check(stmt, &cx, &mut findings);
-            for finding in findings.drain(..) {
-                keep(
-                    rule.meta(),
-                    finding,
-                    owner.get(index).copied(),
-                    stmt.span,
-                    &mut diagnostics,
-                );
-            }
-        }
-        cx.apply(stmt);
+    let source = Source::new(PathBuf::from("<input>"), Arc::from(text));
+    let mut results = engine::lint_folder(None, &[&source], settings);
+    match results.pop() {
+        Some((_, r)) => (r.diagnostics, r.stats),
+        None => (Vec::new(), source.reading.stats),
     }
-    for rule in rules::RULES {
-        rule.check_end(&cx, &mut findings);
-        for finding in findings.drain(..) {
-            // A finding that points into a statement (an unterminated BEGIN, say) can be
-            // silenced on that statement, like any other.
-            let at = finding.span;
-            let index = statements
-                .iter()
-                .position(|s| s.span.start <= at.start && at.end <= s.span.end);
-            let statement = index.map_or(at, |i| statements[i].span);
-            keep(rule.meta(), finding, index, statement, &mut diagnostics);
-        }
-    }
-    if let Some(open) = split.unterminated {
-        diagnostics.push(Diagnostic {
-            rule: PARSE_ERROR,
-            severity: Severity::Error,
-            finding: Finding::new(
-                open.at,
-                format!("{} starts here and never ends", open.what.describe()),
-                "opened here",
-            )
-            .help("close it; PostgreSQL would read the rest of the file as part of it, so nothing after it was checked"),
-            statement: Span::new(open.statement_start, text.len()),
-        });
-    }
-    stats.parse_errors = diagnostics.iter().filter(|d| d.rule == PARSE_ERROR).count();
-    diagnostics.sort_by_key(|d| (d.finding.span.start, d.finding.span.end));
-    (diagnostics, stats)
 }
 
 #[cfg(test)]

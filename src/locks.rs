@@ -479,6 +479,32 @@ pub fn create_index(concurrently: bool) -> LockFacts {
     }
 }
 
+/// Whether the statement may run inside a transaction block. PostgreSQL refuses the
+/// CONCURRENTLY forms of index builds, drops, reindexes and partition detaches there (but
+/// not `REFRESH MATERIALIZED VIEW CONCURRENTLY`), every VACUUM, `REINDEX SYSTEM|DATABASE`,
+/// and database- and tablespace-level commands (SQLSTATE 25001).
+pub fn transactional(stmt: &Statement) -> bool {
+    match &stmt.op {
+        Op::Vacuum { .. } => false,
+        Op::RefreshMaterializedView { .. } => true,
+        Op::Reindex {
+            target: ObjectKind::System | ObjectKind::Database,
+            ..
+        } => false,
+        Op::Other { command } => {
+            !matches!(
+                command.as_str(),
+                "CREATE DATABASE"
+                    | "DROP DATABASE"
+                    | "ALTER SYSTEM"
+                    | "CREATE TABLESPACE"
+                    | "DROP TABLESPACE"
+            ) && stmt.concurrently.is_none()
+        }
+        _ => stmt.concurrently.is_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

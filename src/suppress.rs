@@ -4,6 +4,8 @@
 //! on the last line of the previous one (then it is that statement's trailing comment).
 //! `-- bellows-ignore-file rule: reason` applies to the whole file.
 
+use crate::diagnostic::Finding;
+use crate::rules;
 use crate::source::Span;
 
 /// Where an ignore comment applies.
@@ -103,6 +105,51 @@ fn parse_comment(comment: &str, span: Span, target: Option<Target>) -> Option<Ig
     })
 }
 
+/// What is wrong with the ignore comments of a file: unknown rule ids, a missing reason
+/// (when one is required: such an ignore silences nothing), and ignores that silenced
+/// nothing. `used[i]` says whether `ignores[i]` silenced a finding.
+pub fn problems(ignores: &[Ignore], used: &[bool], require_reason: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, ignore) in ignores.iter().enumerate() {
+        let unknown: Vec<&str> = ignore
+            .rules
+            .iter()
+            .map(String::as_str)
+            .filter(|r| rules::find(r).is_none())
+            .collect();
+        let finding = if ignore.rules.is_empty() {
+            Some(Finding::new(
+                ignore.span,
+                "this bellows-ignore names no rule",
+                "name the rule it silences",
+            ))
+        } else if !unknown.is_empty() {
+            Some(Finding::new(
+                ignore.span,
+                format!("`{}` is not a bellows rule", unknown.join("`, `")),
+                "unknown rule",
+            ))
+        } else if require_reason && ignore.reason.is_none() {
+            Some(
+                Finding::new(ignore.span, "this bellows-ignore gives no reason, so it silences nothing", "reason missing")
+                    .help("write why it is safe after a colon: `-- bellows-ignore drop-column: the app stopped using it in v42`"),
+            )
+        } else if !used.get(i).copied().unwrap_or(false) {
+            Some(Finding::new(
+                ignore.span,
+                "this bellows-ignore silences nothing",
+                "nothing to silence here",
+            ))
+        } else {
+            None
+        };
+        out.extend(finding.map(|f| {
+            f.help_if_missing("remove it, or move it to the line above the statement it is about")
+        }));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +183,27 @@ mod tests {
         let ig = ignores("-- bellows-ignore-file set-not-null\nSELECT 1;");
         assert_eq!(ig[0].target, Target::File);
         assert_eq!(ig[0].reason, None);
+    }
+
+    #[test]
+    fn problems_of_ignores() {
+        let ig = ignores(
+            "-- bellows-ignore nope: x\n-- bellows-ignore drop-column\n-- bellows-ignore set-not-null: ok\nSELECT 1;",
+        );
+        let found: Vec<String> = problems(&ig, &[false, false, false], true)
+            .into_iter()
+            .map(|f| f.message)
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                "`nope` is not a bellows rule",
+                "this bellows-ignore gives no reason, so it silences nothing",
+                "this bellows-ignore silences nothing",
+            ]
+        );
+        assert!(problems(&ig[2..], &[true], true).is_empty());
+        assert!(problems(&ig[1..2], &[true], false).is_empty());
     }
 
     #[test]

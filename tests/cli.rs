@@ -51,6 +51,9 @@ fn demo_json_shape_and_spans() {
     assert_eq!(d["lock"]["scan"], true);
     assert_eq!(d["lock"]["rewrite"], false);
     assert_eq!(d["docs"], "rules/set-not-null.md");
+    // fixtures/demo is a Drizzle folder: drizzle-kit runs each migration in a transaction.
+    assert_eq!(d["runner"], "drizzle");
+    assert_eq!(d["transaction"], "runner");
     assert!(d["help"].as_str().unwrap().contains("CHECK"));
     let steps = d["suggestion"]["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 3);
@@ -80,7 +83,7 @@ fn demo_json_shape_and_spans() {
     );
     assert_eq!(
         v["summary"],
-        serde_json::json!({"files": 3, "statements": 6, "errors": 4, "warnings": 6, "parse_errors": 0, "unanalyzed": 0, "do_statements": 0, "dynamic_sql": 0, "do_unreadable": 0})
+        serde_json::json!({"files": 3, "statements": 6, "errors": 4, "warnings": 6, "parse_errors": 0, "unanalyzed": 0, "do_statements": 0, "dynamic_sql": 0, "do_unreadable": 0, "down_skipped": 0})
     );
 }
 

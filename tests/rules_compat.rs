@@ -354,6 +354,7 @@ fn identity_columns_need_postgresql_10() {
     let sql = "CREATE TABLE t (id bigserial PRIMARY KEY);";
     let old = Settings {
         pg_version: PgVersion(9),
+        ..Settings::default()
     };
     assert!(
         !lint_text(sql, &old)

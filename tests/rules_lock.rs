@@ -22,6 +22,7 @@ use std::sync::Arc;
 fn settings(pg: u32) -> Settings {
     Settings {
         pg_version: PgVersion(pg),
+        ..Settings::default()
     }
 }
 
@@ -971,6 +972,7 @@ fn json_reports_lock_facts() {
         text: Arc::from(sql),
         diagnostics,
         stats,
+        runner: None,
     }]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     let d = v["diagnostics"]

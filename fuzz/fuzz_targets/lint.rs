@@ -13,7 +13,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for pg in [PgVersion(10), PgVersion::DEFAULT] {
-        let settings = Settings { pg_version: pg };
+        let settings = Settings {
+            pg_version: pg,
+            ..Settings::default()
+        };
         let (diagnostics, stats) = lint_text(text, &settings);
         for d in &diagnostics {
             assert!(d.finding.span.end <= text.len());
@@ -24,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
             text: Arc::from(text),
             diagnostics,
             stats,
+            runner: None,
         }];
         let _ = json::render(&files);
         let _ = human::render(&files, false);

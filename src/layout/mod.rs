@@ -95,6 +95,27 @@ impl Runner {
     }
 }
 
+impl Runner {
+    /// The contents of a migration of this runner that runs `sql` outside any transaction.
+    pub fn standalone_migration(self, sql: &str) -> String {
+        match self {
+            Runner::Drizzle => format!(
+                "-- drizzle-kit migrate cannot run this (it runs every migration in one transaction):\n-- run it with psql in a deploy step after `drizzle-kit migrate`, outside the drizzle folder\n{sql}"
+            ),
+            Runner::Dbmate => format!("-- migrate:up transaction:false\n{sql}"),
+            Runner::Sqlx => format!("-- no-transaction\n{sql}"),
+            Runner::Goose => format!("-- +goose NO TRANSACTION\n-- +goose Up\n{sql}"),
+            Runner::GolangMigrate => {
+                format!("-- a migration file of its own, holding only this statement\n{sql}")
+            }
+            Runner::Flyway => format!(
+                "-- a migration of its own (Flyway then runs it without a transaction)\n{sql}"
+            ),
+            Runner::Prisma | Runner::Plain => sql.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Runner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

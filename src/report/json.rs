@@ -1,6 +1,7 @@
 //! `--format json`: the stable machine-readable report (documented in docs/json-output.md).
 
 use super::{Summary, docs_path};
+use crate::context::TransactionSource;
 use crate::diagnostic::{Severity, Suggestion};
 use crate::lint::FileResult;
 use crate::locks::{Blocked, LockMode};
@@ -44,6 +45,10 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
     suggestion: Option<&'a Suggestion>,
     docs: String,
+    /// The migration runner of the file's folder.
+    runner: Option<&'static str>,
+    /// Why the statement runs in a transaction block (`explicit`, `runner`), or null.
+    transaction: Option<TransactionSource>,
 }
 
 #[derive(Serialize)]
@@ -57,6 +62,7 @@ struct JsonSummary {
     do_statements: usize,
     dynamic_sql: usize,
     do_unreadable: usize,
+    down_skipped: usize,
 }
 
 /// Renders the run as one JSON document.
@@ -85,6 +91,8 @@ pub fn render(files: &[FileResult]) -> String {
                 help: d.finding.help.as_deref(),
                 suggestion: d.finding.suggestion.as_ref(),
                 docs: docs_path(d.rule),
+                runner: f.runner.map(|r| r.name()),
+                transaction: d.run.and_then(|r| r.transaction),
             });
         }
     }
@@ -102,6 +110,7 @@ pub fn render(files: &[FileResult]) -> String {
             do_statements: s.stats.do_statements,
             dynamic_sql: s.stats.dynamic_sql,
             do_unreadable: s.stats.do_unreadable,
+            down_skipped: s.stats.down_skipped,
         },
     };
     // Serialising these plain structs cannot fail; an empty object would still be valid JSON.

@@ -3,9 +3,11 @@
 
 use super::sql::step;
 use super::{Rule, RuleMeta};
-use crate::context::Context;
+use crate::context::{Context, TransactionSource};
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
-use crate::ir::{Op, Statement};
+use crate::ir::Statement;
+use crate::layout::Runner;
+use crate::locks;
 
 /// The rule.
 pub struct ConcurrentlyInTransaction;
@@ -22,6 +24,8 @@ static META: RuleMeta = RuleMeta {
 enum Enclosing {
     /// An explicit `BEGIN` … `COMMIT` block.
     TransactionBlock,
+    /// The transaction the migration runner wraps around the migration.
+    Runner(Runner),
     /// A `DO` block: it runs as one statement, like a function, in one transaction.
     DoBlock,
 }
@@ -33,29 +37,42 @@ impl Rule for ConcurrentlyInTransaction {
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {
         let Some(at) = stmt.concurrently else { return };
-        // REFRESH MATERIALIZED VIEW CONCURRENTLY is allowed in transaction blocks and
-        // functions: PostgreSQL only refuses the index and partition forms there.
-        if matches!(stmt.op, Op::RefreshMaterializedView { .. }) {
+        // REFRESH MATERIALIZED VIEW CONCURRENTLY, for one, is allowed in transaction blocks.
+        if locks::transactional(stmt) {
             return;
         }
         let enclosing = if stmt.in_do_block {
             Enclosing::DoBlock
-        } else if cx.in_transaction_block() {
-            Enclosing::TransactionBlock
         } else {
-            return;
+            match cx.transaction_source() {
+                Some(TransactionSource::Explicit) => Enclosing::TransactionBlock,
+                Some(TransactionSource::Runner) => Enclosing::Runner(cx.runner()),
+                None => return,
+            }
         };
         let command = cx.text(stmt.keyword_span).to_uppercase();
-        let (message, label, help) = match enclosing {
+        let own = format!("{};", cx.text(stmt.span));
+        let (message, label, help, migration) = match enclosing {
             Enclosing::TransactionBlock => (
                 format!("{command} … CONCURRENTLY cannot run inside a transaction block"),
                 "PostgreSQL rejects this with SQLSTATE 25001",
-                "move the statement out of the BEGIN … COMMIT block, into its own migration",
+                "move the statement out of the BEGIN … COMMIT block, into its own migration".to_string(),
+                own,
+            ),
+            Enclosing::Runner(runner) => (
+                format!(
+                    "{command} … CONCURRENTLY cannot run inside the transaction {} wraps around this migration",
+                    runner.name()
+                ),
+                "PostgreSQL rejects this with SQLSTATE 25001",
+                runner.opt_out().to_string(),
+                runner.standalone_migration(&own),
             ),
             Enclosing::DoBlock => (
                 format!("{command} … CONCURRENTLY cannot run inside a DO block"),
                 "PostgreSQL rejects this: it cannot be executed from a function (SQLSTATE 25001)",
-                "a DO block runs as one statement in one transaction; move the statement out of the DO block, into its own migration",
+                "a DO block runs as one statement in one transaction; move the statement out of the DO block, into its own migration".to_string(),
+                own,
             ),
         };
         out.push(
@@ -64,11 +81,7 @@ impl Rule for ConcurrentlyInTransaction {
                 .suggest(Suggestion {
                     title: "run it on its own, outside any transaction block".into(),
                     mechanical: false,
-                    steps: vec![step(
-                        Phase::Expand,
-                        format!("{};", cx.text(stmt.span)),
-                        true,
-                    )],
+                    steps: vec![step(Phase::Expand, migration, true)],
                 }),
         );
     }

@@ -1,7 +1,7 @@
 //! `create-index-non-concurrently`: `CREATE INDEX` without `CONCURRENTLY` blocks writes to an
 //! existing table for the whole build.
 
-use super::sql::step;
+use super::sql::{outside_transaction, step};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
@@ -42,15 +42,11 @@ impl Rule for CreateIndexNonConcurrently {
             stmt.keyword_span.end,
             stmt.span.end,
         ));
-        let rewritten = format!("{head} CONCURRENTLY{tail};");
-        let mut help = String::from(
-            "build the index with CONCURRENTLY: writes continue while it builds; it cannot run inside a transaction block",
+        let (where_to, rewritten) =
+            outside_transaction(cx, stmt, &format!("{head} CONCURRENTLY{tail};"));
+        let help = format!(
+            "build the index with CONCURRENTLY: writes continue while it builds; it cannot run inside a transaction block{where_to}"
         );
-        if stmt.in_do_block {
-            help.push_str(", nor inside a DO block, so move it out of this one");
-        } else if cx.in_transaction_block() {
-            help.push_str(", so move it out of this BEGIN … COMMIT block");
-        }
         out.push(
             Finding::new(
                 ci.head,

@@ -1,7 +1,7 @@
 //! `detach-partition-non-concurrently`: `DETACH PARTITION` without `CONCURRENTLY` takes an
 //! ACCESS EXCLUSIVE lock on the partitioned table.
 
-use super::sql::{acknowledged, alter_table, step};
+use super::sql::{acknowledged, alter_table, outside_transaction, step};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
@@ -44,9 +44,7 @@ impl Rule for DetachPartitionNonConcurrently {
                 let mut help = String::from(
                     "detach with CONCURRENTLY, which takes only SHARE UPDATE EXCLUSIVE on the partitioned table; it cannot run inside a transaction block, nor when the table has a DEFAULT partition",
                 );
-                if cx.in_transaction_block() {
-                    help.push_str(", so move it out of this BEGIN … COMMIT block");
-                }
+                help.push_str(&outside_transaction(cx, stmt, "").0);
                 (
                     help,
                     Suggestion {
@@ -55,10 +53,15 @@ impl Rule for DetachPartitionNonConcurrently {
                         mechanical: true,
                         steps: vec![step(
                             Phase::Contract,
-                            alter_table(
-                                &at.table,
-                                &format!("DETACH PARTITION {} CONCURRENTLY", partition.sql()),
-                            ),
+                            outside_transaction(
+                                cx,
+                                stmt,
+                                &alter_table(
+                                    &at.table,
+                                    &format!("DETACH PARTITION {} CONCURRENTLY", partition.sql()),
+                                ),
+                            )
+                            .1,
                             true,
                         )],
                     },

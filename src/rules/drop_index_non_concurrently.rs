@@ -1,7 +1,7 @@
 //! `drop-index-non-concurrently`: `DROP INDEX` without `CONCURRENTLY` takes an ACCESS
 //! EXCLUSIVE lock on the index's table.
 
-use super::sql::step;
+use super::sql::{outside_transaction, step};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
@@ -47,9 +47,8 @@ impl Rule for DropIndexNonConcurrently {
         let mut help = String::from(
             "drop it with DROP INDEX CONCURRENTLY, which waits for running queries instead of blocking new ones; it takes one index per statement and cannot run inside a transaction block",
         );
-        if cx.in_transaction_block() {
-            help.push_str(", so move it out of this BEGIN … COMMIT block");
-        }
+        let (where_to, _) = outside_transaction(cx, stmt, "");
+        help.push_str(&where_to);
         if d.cascade {
             help.push_str("; CONCURRENTLY cannot CASCADE: drop the dependent objects first");
         }
@@ -75,11 +74,8 @@ impl Rule for DropIndexNonConcurrently {
                 steps: names
                     .iter()
                     .map(|n| {
-                        step(
-                            Phase::Contract,
-                            format!("DROP INDEX CONCURRENTLY {if_exists}{n};"),
-                            true,
-                        )
+                        let sql = format!("DROP INDEX CONCURRENTLY {if_exists}{n};");
+                        step(Phase::Contract, outside_transaction(cx, stmt, &sql).1, true)
                     })
                     .collect(),
             })

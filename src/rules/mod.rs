@@ -134,12 +134,47 @@ pub static IO_ERROR: RuleMeta = RuleMeta {
     once_per_file: false,
 };
 
-/// Every rule's metadata, in registry order, `io-error` last.
+/// An ignore comment that names an unknown rule, gives no reason, or silences nothing.
+pub static UNUSED_IGNORE: RuleMeta = RuleMeta {
+    id: "unused-ignore",
+    default_severity: Severity::Warning,
+    summary: "a bellows-ignore comment that names an unknown rule, gives no reason, or silences nothing",
+    docs: include_str!("../../rules/unused-ignore.md"),
+    once_per_file: false,
+};
+
+/// With `--since`: a migration that existed at the ref and was changed since.
+pub static MIGRATION_MODIFIED: RuleMeta = RuleMeta {
+    id: "migration-modified",
+    default_severity: Severity::Error,
+    summary: "with --since, an already-applied migration file was changed",
+    docs: include_str!("../../rules/migration-modified.md"),
+    once_per_file: false,
+};
+
+/// Drizzle journal problems, and duplicate migration versions.
+pub static MIGRATION_JOURNAL: RuleMeta = RuleMeta {
+    id: "migration-journal",
+    default_severity: Severity::Error,
+    summary: "a Drizzle journal out of step with its files, or two migrations with one version",
+    docs: include_str!("../../rules/migration-journal.md"),
+    once_per_file: false,
+};
+
+/// Rules the engine reports about files rather than statements, listed once.
+pub static FILE_RULES: &[&RuleMeta] = &[
+    &UNUSED_IGNORE,
+    &MIGRATION_MODIFIED,
+    &MIGRATION_JOURNAL,
+    &IO_ERROR,
+];
+
+/// Every rule's metadata: statement rules in registry order, then the file rules.
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
     RULES
         .iter()
         .map(|r| r.meta())
-        .chain(std::iter::once(&IO_ERROR))
+        .chain(FILE_RULES.iter().copied())
 }
 
 /// The metadata of rule `id`.

@@ -1,7 +1,7 @@
 //! `reindex-non-concurrently`: `REINDEX` without `CONCURRENTLY` blocks writes to the table,
 //! and reads that use its indexes, while it rebuilds.
 
-use super::sql::{acknowledged, new_name, step};
+use super::sql::{acknowledged, new_name, outside_transaction, step};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Step, Suggestion};
@@ -53,9 +53,7 @@ impl Rule for ReindexNonConcurrently {
             let mut h = String::from(
                 "rebuild with REINDEX … CONCURRENTLY, which lets reads and writes go on; it cannot run inside a transaction block",
             );
-            if cx.in_transaction_block() {
-                h.push_str(", so move it out of this BEGIN … COMMIT block");
-            }
+            h.push_str(&outside_transaction(cx, stmt, "").0);
             h
         } else if *target == ObjectKind::Index {
             format!(

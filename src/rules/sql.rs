@@ -1,6 +1,6 @@
 //! Building blocks for suggested SQL, in the user's own names and quoting.
 
-use crate::context::Context;
+use crate::context::{Context, TransactionSource};
 use crate::diagnostic::{Phase, Step, Suggestion};
 use crate::ident::{Name, QualifiedName, render_like, truncate_identifier};
 use crate::ir::Statement;
@@ -149,6 +149,29 @@ pub fn text_without(cx: &Context, outer: Span, inner: Span) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Where a statement that must run outside a transaction block now stands, and what to
+/// do about it: the sentence to add to the help, and the migration to write instead of
+/// `sql` (the runner's opt-out, when the runner wraps the statement in its transaction).
+pub fn outside_transaction(cx: &Context, stmt: &Statement, sql: &str) -> (String, String) {
+    if stmt.in_do_block {
+        return (
+            ", nor inside a DO block, so move it out of this one".into(),
+            sql.to_string(),
+        );
+    }
+    match cx.transaction_source() {
+        Some(TransactionSource::Explicit) => (
+            ", so move it out of this BEGIN … COMMIT block".into(),
+            sql.to_string(),
+        ),
+        Some(TransactionSource::Runner) => (
+            format!(": {}", cx.runner().opt_out()),
+            cx.runner().standalone_migration(sql),
+        ),
+        None => (String::new(), sql.to_string()),
+    }
 }
 
 /// A step.

@@ -24,7 +24,7 @@ impl Rule for TransactionNesting {
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {
-        if !matches!(stmt.op, Op::Begin) || stmt.in_do_block || !cx.in_transaction_block() {
+        if !matches!(stmt.op, Op::Begin) || stmt.in_do_block || !cx.in_explicit_transaction() {
             return;
         }
         out.push(

@@ -1,0 +1,399 @@
+//! A run over many files: files are grouped into migration folders, each folder's runner is
+//! recognised (or given), and each folder's files are walked in order through ONE context,
+//! so that what a migration did is known to the later ones and the runner's transactions are
+//! modelled across statements and files.
+
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Finding, RunFacts, Severity};
+use crate::discover::Input;
+use crate::ir::Statement;
+use crate::layout::{self, Direction, Runner, TransactionModel};
+use crate::lint::{self, FileResult, Reading, Settings};
+use crate::rules::{self, PARSE_ERROR, RuleMeta};
+use crate::source::Span;
+use crate::suppress::{self, Ignore};
+use crate::{history, locks};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A file read and split into statements.
+#[derive(Debug)]
+pub struct Source {
+    /// Its path.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: Arc<str>,
+    /// Its statements.
+    pub reading: Reading,
+}
+
+impl Source {
+    /// Reads `text` (the contents of `path`).
+    pub fn new(path: PathBuf, text: Arc<str>) -> Self {
+        let reading = lint::read(&text);
+        Source {
+            path,
+            text,
+            reading,
+        }
+    }
+}
+
+/// Lints every input; results come in input order (extra results, such as a Drizzle
+/// journal's, right after their folder's last file).
+pub fn run(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
+    // An unreadable file's result is boxed: it is rare and much larger than a source.
+    let loaded: Vec<Result<Source, Box<FileResult>>> = inputs
+        .par_iter()
+        .map(|input| match input {
+            Input::File(p) => lint::read_sql(p)
+                .map(|text| Source::new(p.clone(), Arc::from(text)))
+                .map_err(|message| Box::new(lint::io_error(p, message))),
+            Input::Unreadable { path, message } => {
+                Err(Box::new(lint::io_error(path, message.clone())))
+            }
+        })
+        .collect();
+    let mut folders: Vec<(PathBuf, Vec<usize>)> = Vec::new();
+    let mut folder_of: HashMap<PathBuf, usize> = HashMap::new();
+    for (i, l) in loaded.iter().enumerate() {
+        if let Ok(src) = l {
+            let dir = migrations_folder(&src.path);
+            let at = *folder_of.entry(dir.clone()).or_insert_with(|| {
+                folders.push((dir, Vec::new()));
+                folders.len() - 1
+            });
+            folders[at].1.push(i);
+        }
+    }
+    let per_folder: Vec<Vec<((usize, usize), FileResult)>> = folders
+        .par_iter()
+        .map(|(dir, members)| {
+            let sources: Vec<&Source> = members
+                .iter()
+                .filter_map(|&i| loaded[i].as_ref().ok())
+                .collect();
+            let last = members.last().copied().unwrap_or(0);
+            lint_folder(Some(dir), &sources, settings)
+                .into_iter()
+                .enumerate()
+                .map(|(k, (index, result))| {
+                    let key = index.map_or((last, k + 1), |j| (members[j], 0));
+                    (key, result)
+                })
+                .collect()
+        })
+        .collect();
+    let mut all: Vec<((usize, usize), FileResult)> = per_folder.into_iter().flatten().collect();
+    for (i, l) in loaded.into_iter().enumerate() {
+        if let Err(io) = l {
+            all.push(((i, 0), *io));
+        }
+    }
+    all.sort_by_key(|(key, _)| *key);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The folder whose files are one migration history: a file's folder, or for Prisma's
+/// `<timestamp>_<name>/migration.sql` the folder above.
+fn migrations_folder(path: &Path) -> PathBuf {
+    let parent = path.parent().unwrap_or(Path::new(""));
+    let prisma_style = path.file_name().is_some_and(|n| n == "migration.sql")
+        && parent.file_name().is_some_and(|d| {
+            d.to_string_lossy()
+                .starts_with(|c: char| c.is_ascii_digit())
+        });
+    let dir = if prisma_style {
+        parent.parent().unwrap_or(parent)
+    } else {
+        parent
+    };
+    dir.to_path_buf()
+}
+
+/// Lints the files of one folder in order. `dir` is the folder (None for text that is not
+/// on disk: then the runner is the configured one, or `plain`). Returns, for each result,
+/// the index of its source (None for extra results such as the Drizzle journal's).
+pub fn lint_folder(
+    dir: Option<&Path>,
+    sources: &[&Source],
+    settings: &Settings,
+) -> Vec<(Option<usize>, FileResult)> {
+    let runner = settings.runner.unwrap_or_else(|| match dir {
+        Some(d) => {
+            let files: Vec<(PathBuf, &str)> =
+                sources.iter().map(|s| (s.path.clone(), &*s.text)).collect();
+            layout::detect(d, &files)
+        }
+        None => Runner::Plain,
+    });
+    let pending: Vec<bool> = sources
+        .iter()
+        .map(|s| {
+            settings
+                .since
+                .as_ref()
+                .is_none_or(|c| c.is_changed(&s.path))
+        })
+        .collect();
+    // Under --since the pending files deploy together; without it each file is its own deploy.
+    let batch = settings.since.is_some();
+    let mut cx = Context::new("", settings.pg_version);
+    cx.set_runner(runner);
+    let mut duplicates = history::duplicate_versions(runner, sources);
+    let mut out = Vec::new();
+    for (i, src) in sources.iter().enumerate() {
+        let same_deploy = batch && pending[i] && i > 0 && pending[i - 1];
+        cx.enter_file(&src.text, &src.reading.statements, same_deploy);
+        let mut file = FileLinter::new(src, settings, pending[i]);
+        for unit in layout::units(runner, &src.path, &src.text) {
+            if unit.direction == Direction::Down && !settings.include_down {
+                file.stats.down_skipped += 1;
+                continue;
+            }
+            let members: Vec<usize> = (0..src.reading.statements.len())
+                .filter(|&k| {
+                    let s = src.reading.statements[k].span;
+                    unit.span.start <= s.start && s.end <= unit.span.end
+                })
+                .collect();
+            let wrapped = runner_wraps(runner, &unit, &src.reading, &members);
+            if wrapped {
+                cx.begin_runner_transaction();
+            }
+            for &k in &members {
+                file.check(k, &cx);
+                cx.apply(&src.reading.statements[k]);
+            }
+            if wrapped && runner.transaction_model() != TransactionModel::AllPending {
+                cx.end_runner_transaction();
+            }
+        }
+        file.finish(&cx);
+        // Drizzle: one transaction for the whole pending batch, else one per file.
+        let batch_goes_on = batch && pending[i] && pending.get(i + 1).copied().unwrap_or(false);
+        if !batch_goes_on {
+            cx.end_runner_transaction();
+        }
+        if pending[i] {
+            let mut result = file.into_result(runner);
+            let mut first = Vec::new();
+            if settings
+                .since
+                .as_ref()
+                .is_some_and(|c| c.is_modified(&src.path))
+            {
+                first.push(history::modified(&src.path));
+            }
+            first.extend(
+                duplicates
+                    .iter()
+                    .filter(|(k, _)| *k == i)
+                    .map(|(_, d)| d.clone()),
+            );
+            result.diagnostics.splice(
+                0..0,
+                first
+                    .into_iter()
+                    .filter(|d| settings.levels.get(d.rule) != Some(&crate::config::Level::Off)),
+            );
+            out.push((Some(i), result));
+        }
+    }
+    duplicates.clear();
+    if let (Some(d), Runner::Drizzle) = (dir, runner)
+        && settings.severity(&rules::MIGRATION_JOURNAL).is_some()
+        && let Some(journal) = history::journal(d, sources)
+    {
+        out.push((None, journal));
+    }
+    out
+}
+
+/// True when the runner opens a transaction around `unit`.
+fn runner_wraps(runner: Runner, unit: &layout::Unit, reading: &Reading, members: &[usize]) -> bool {
+    let top_level = members
+        .iter()
+        .filter(|&&k| !reading.statements[k].in_do_block)
+        .count();
+    match runner.transaction_model() {
+        TransactionModel::AllPending => true,
+        TransactionModel::None => false,
+        TransactionModel::OneMessage => top_level > 1,
+        TransactionModel::PerUnit if runner == Runner::Flyway => {
+            // Flyway runs a migration outside a transaction only when every statement of it
+            // must run outside one.
+            !members.iter().all(|&k| {
+                let s = &reading.statements[k];
+                s.in_do_block || !locks::transactional(s)
+            })
+        }
+        TransactionModel::PerUnit => unit.transactional,
+    }
+}
+
+/// Runs the rules over one file's statements and collects what survives suppression.
+struct FileLinter<'s> {
+    src: &'s Source,
+    settings: &'s Settings,
+    report: bool,
+    ignores: Vec<Ignore>,
+    used: Vec<bool>,
+    diagnostics: Vec<Diagnostic>,
+    findings: Vec<Finding>,
+    stats: lint::Stats,
+}
+
+impl<'s> FileLinter<'s> {
+    fn new(src: &'s Source, settings: &'s Settings, report: bool) -> Self {
+        let spans: Vec<Span> = src
+            .reading
+            .split
+            .statements
+            .iter()
+            .map(|s| s.span)
+            .collect();
+        let ignores = suppress::scan(&src.text, &spans);
+        FileLinter {
+            src,
+            settings,
+            report,
+            used: vec![false; ignores.len()],
+            ignores,
+            diagnostics: Vec::new(),
+            findings: Vec::new(),
+            stats: src.reading.stats,
+        }
+    }
+
+    /// Runs every enabled rule on statement `k`.
+    fn check(&mut self, k: usize, cx: &Context) {
+        if !self.report {
+            return;
+        }
+        let stmt: &Statement = &self.src.reading.statements[k];
+        let owner = self.src.reading.owner.get(k).copied();
+        let run = Some(RunFacts {
+            runner: cx.runner(),
+            transaction: cx.transaction_source(),
+        });
+        for rule in rules::RULES {
+            let Some(severity) = self.settings.severity(rule.meta()) else {
+                continue;
+            };
+            rule.check(stmt, cx, &mut self.findings);
+            for finding in std::mem::take(&mut self.findings) {
+                self.keep(rule.meta(), severity, finding, owner, stmt.span, run);
+            }
+        }
+    }
+
+    /// End-of-file rules, the splitter's unterminated construct, and the ignores' own
+    /// problems.
+    fn finish(&mut self, cx: &Context) {
+        if !self.report {
+            return;
+        }
+        let statements = &self.src.reading.statements;
+        for rule in rules::RULES {
+            let Some(severity) = self.settings.severity(rule.meta()) else {
+                continue;
+            };
+            rule.check_end(cx, &mut self.findings);
+            for finding in std::mem::take(&mut self.findings) {
+                // A finding that points into a statement (an unterminated BEGIN, say) can
+                // be silenced on that statement, like any other.
+                let at = finding.span;
+                let index = statements
+                    .iter()
+                    .position(|s| s.span.start <= at.start && at.end <= s.span.end);
+                let owner = index.and_then(|i| self.src.reading.owner.get(i).copied());
+                let statement = index.map_or(at, |i| statements[i].span);
+                self.keep(rule.meta(), severity, finding, owner, statement, None);
+            }
+        }
+        if let Some(open) = self.src.reading.split.unterminated {
+            self.diagnostics.push(Diagnostic {
+                rule: PARSE_ERROR,
+                severity: Severity::Error,
+                finding: Finding::new(
+                    open.at,
+                    format!("{} starts here and never ends", open.what.describe()),
+                    "opened here",
+                )
+                .help("close it; PostgreSQL would read the rest of the file as part of it, so nothing after it was checked"),
+                statement: Span::new(open.statement_start, self.src.text.len()),
+                run: None,
+            });
+        }
+        let problems = suppress::problems(
+            &self.ignores,
+            &self.used,
+            self.settings.require_ignore_reason,
+        );
+        if let Some(severity) = self.settings.severity(&rules::UNUSED_IGNORE) {
+            for finding in problems {
+                let statement = finding.span;
+                self.diagnostics.push(Diagnostic {
+                    rule: rules::UNUSED_IGNORE.id,
+                    severity,
+                    finding,
+                    statement,
+                    run: None,
+                });
+            }
+        }
+    }
+
+    fn keep(
+        &mut self,
+        meta: &'static RuleMeta,
+        severity: Severity,
+        finding: Finding,
+        owner: Option<usize>,
+        statement: Span,
+        run: Option<RunFacts>,
+    ) {
+        let require = self.settings.require_ignore_reason;
+        let silencer = self.ignores.iter().position(|i| {
+            (!require || i.reason.is_some())
+                && match owner {
+                    Some(index) => i.covers(meta.id, index),
+                    None => i.covers_file(meta.id),
+                }
+        });
+        if let Some(i) = silencer {
+            self.used[i] = true;
+            return;
+        }
+        if meta.once_per_file && self.diagnostics.iter().any(|d| d.rule == meta.id) {
+            return;
+        }
+        self.diagnostics.push(Diagnostic {
+            rule: meta.id,
+            severity,
+            finding,
+            statement,
+            run,
+        });
+    }
+
+    fn into_result(mut self, runner: Runner) -> FileResult {
+        self.stats.parse_errors = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == PARSE_ERROR)
+            .count();
+        self.diagnostics
+            .sort_by_key(|d| (d.finding.span.start, d.finding.span.end));
+        FileResult {
+            path: self.src.path.clone(),
+            text: self.src.text.clone(),
+            diagnostics: self.diagnostics,
+            stats: self.stats,
+            runner: Some(runner),
+        }
+    }
+}
