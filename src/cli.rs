@@ -3,7 +3,7 @@
 use crate::discover::{self, Input};
 use crate::lint::{self, FileResult, Settings};
 use crate::pg_version::PgVersion;
-use crate::report::{self, human, json};
+use crate::report::{self, compact, human, json};
 use crate::rules;
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -61,6 +61,8 @@ enum Format {
     Human,
     /// One JSON document (see docs/json-output.md).
     Json,
+    /// One line per finding, `file:line:col: severity[rule] message` (see docs/editors.md).
+    Compact,
 }
 
 fn parse_pg_version(s: &str) -> Result<PgVersion, String> {
@@ -119,6 +121,7 @@ fn check(args: CheckArgs) -> u8 {
             human::render(&results, color)
         }
         Format::Json => json::render(&results) + "\n",
+        Format::Compact => compact::render(&results),
     };
     write_stdout(&text);
     exit_code(&results)

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Component, Path};
 
+pub mod compact;
 pub mod human;
 pub mod json;
 
