@@ -3,7 +3,7 @@
 use crate::discover::{self, Input};
 use crate::lint::{self, FileResult, Settings};
 use crate::pg_version::PgVersion;
-use crate::report::{self, compact, human, json};
+use crate::report::{self, compact, github, human, json};
 use crate::rules;
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -61,6 +61,8 @@ enum Format {
     Human,
     /// One JSON document (see docs/json-output.md).
     Json,
+    /// GitHub Actions annotations, one workflow command per finding (see docs/ci.md).
+    Github,
     /// One line per finding, `file:line:col: severity[rule] message` (see docs/editors.md).
     Compact,
 }
@@ -121,6 +123,7 @@ fn check(args: CheckArgs) -> u8 {
             human::render(&results, color)
         }
         Format::Json => json::render(&results) + "\n",
+        Format::Github => github::render(&results),
         Format::Compact => compact::render(&results),
     };
     write_stdout(&text);

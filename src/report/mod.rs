@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::{Component, Path};
 
 pub mod compact;
+pub mod github;
 pub mod human;
 pub mod json;
 
