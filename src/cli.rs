@@ -3,7 +3,7 @@
 use crate::discover::{self, Input};
 use crate::lint::{self, FileResult, Settings};
 use crate::pg_version::PgVersion;
-use crate::report::{self, compact, github, human, json};
+use crate::report::{self, compact, github, gitlab, human, json};
 use crate::rules;
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -63,6 +63,8 @@ enum Format {
     Json,
     /// GitHub Actions annotations, one workflow command per finding (see docs/ci.md).
     Github,
+    /// GitLab Code Quality report (see docs/ci.md).
+    Gitlab,
     /// One line per finding, `file:line:col: severity[rule] message` (see docs/editors.md).
     Compact,
 }
@@ -124,6 +126,7 @@ fn check(args: CheckArgs) -> u8 {
         }
         Format::Json => json::render(&results) + "\n",
         Format::Github => github::render(&results),
+        Format::Gitlab => gitlab::render(&results) + "\n",
         Format::Compact => compact::render(&results),
     };
     write_stdout(&text);

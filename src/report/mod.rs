@@ -8,6 +8,7 @@ use std::path::{Component, Path};
 
 pub mod compact;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 
