@@ -3,7 +3,7 @@
 use crate::discover::{self, Input};
 use crate::lint::{self, FileResult, Settings};
 use crate::pg_version::PgVersion;
-use crate::report::{self, compact, github, gitlab, human, json};
+use crate::report::{self, compact, github, gitlab, human, json, sarif};
 use crate::rules;
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -61,6 +61,8 @@ enum Format {
     Human,
     /// One JSON document (see docs/json-output.md).
     Json,
+    /// SARIF 2.1.0, for code scanning (see docs/ci.md).
+    Sarif,
     /// GitHub Actions annotations, one workflow command per finding (see docs/ci.md).
     Github,
     /// GitLab Code Quality report (see docs/ci.md).
@@ -125,6 +127,7 @@ fn check(args: CheckArgs) -> u8 {
             human::render(&results, color)
         }
         Format::Json => json::render(&results) + "\n",
+        Format::Sarif => sarif::render(&results) + "\n",
         Format::Github => github::render(&results),
         Format::Gitlab => gitlab::render(&results) + "\n",
         Format::Compact => compact::render(&results),
