@@ -1,15 +1,10 @@
 //! The CI and editor formats of `bellows check`: sarif, github, gitlab, compact.
 
-use assert_cmd::Command;
+mod common;
+
+use common::bellows;
 use serde_json::Value;
 use std::fs;
-
-fn bellows() -> Command {
-    let mut cmd = Command::cargo_bin("bellows").expect("binary builds");
-    cmd.env("NO_COLOR", "1");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
 
 /// stdout and exit code of `bellows check --format <format> <paths>`.
 fn check(format: &str, paths: &[&str]) -> (String, i32) {

@@ -36,26 +36,14 @@ fn one_line(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::{Settings, lint_text};
-    use std::path::PathBuf;
-    use std::sync::Arc;
-
-    fn file(path: &str, text: &str) -> FileResult {
-        let (diagnostics, stats) = lint_text(text, &Settings::default());
-        FileResult {
-            path: PathBuf::from(path),
-            text: Arc::from(text),
-            diagnostics,
-            stats,
-        }
-    }
+    use crate::report::linted;
 
     #[test]
     fn columns_count_characters_after_multi_byte_ones() {
         // "é" is two bytes and "名" three: DROP is the 21st character of its line, but
         // 23 bytes come before it.
         let text = "-- café 名前\nALTER TABLE \"café名\" DROP COLUMN \"x\";\n";
-        let out = render(&[file("db/1.sql", text)]);
+        let out = render(&[linted("db/1.sql", text)]);
         let line = out
             .lines()
             .find(|l| l.contains("[drop-column]"))
@@ -68,13 +56,13 @@ mod tests {
 
     #[test]
     fn every_line_is_a_finding() {
-        let out = render(&[file("a.sql", "SELECT 1;\nALTER TABLE t DROP COLUMN c;\n")]);
+        let out = render(&[linted("a.sql", "SELECT 1;\nALTER TABLE t DROP COLUMN c;\n")]);
         assert_eq!(
             out,
             "a.sql:2:1: warning[lock-timeout-missing] ALTER TABLE takes an ACCESS EXCLUSIVE lock on t with no lock_timeout set\n\
              a.sql:2:15: error[drop-column] dropping column c of t breaks every running app version that still uses it\n"
         );
-        assert_eq!(render(&[file("b.sql", "SELECT 1;\n")]), "");
+        assert_eq!(render(&[linted("b.sql", "SELECT 1;\n")]), "");
     }
 
     #[test]

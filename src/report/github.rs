@@ -91,10 +91,9 @@ pub fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::{Settings, Stats};
-    use crate::{diagnostic::Finding, source::Span};
-    use std::path::PathBuf;
-    use std::sync::Arc;
+    use crate::diagnostic::Finding;
+    use crate::report::linted;
+    use crate::source::Span;
 
     #[test]
     fn messages_escape_percent_and_line_breaks() {
@@ -116,14 +115,10 @@ mod tests {
 
     #[test]
     fn one_command_per_diagnostic_with_escaped_file_and_message() {
-        let text = "ALTER TABLE t DROP COLUMN c;\n";
-        let (diagnostics, stats) = crate::lint::lint_text(text, &Settings::default());
-        let out = render(&[FileResult {
-            path: PathBuf::from("./db/a,b: 100%.sql"),
-            text: Arc::from(text),
-            diagnostics,
-            stats,
-        }]);
+        let out = render(&[linted(
+            "./db/a,b: 100%.sql",
+            "ALTER TABLE t DROP COLUMN c;\n",
+        )]);
         // lock-timeout-missing, then drop-column: one line each.
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 2, "{out}");
@@ -139,28 +134,14 @@ mod tests {
 
     #[test]
     fn a_span_over_lines_gives_lines_only_and_an_io_error_line_one() {
-        let text = "CREATE INDEX i\nON t (a);\n";
-        let (diagnostics, stats) = crate::lint::lint_text(text, &Settings::default());
-        let io = Diagnostic {
+        let mut unreadable = linted("b.sql", "");
+        unreadable.diagnostics.push(Diagnostic {
             rule: "io-error",
             severity: Severity::Error,
             finding: Finding::new(Span::default(), "cannot read b.sql", ""),
             statement: Span::default(),
-        };
-        let out = render(&[
-            FileResult {
-                path: PathBuf::from("a.sql"),
-                text: Arc::from(text),
-                diagnostics,
-                stats,
-            },
-            FileResult {
-                path: PathBuf::from("b.sql"),
-                text: Arc::from(""),
-                diagnostics: vec![io],
-                stats: Stats::default(),
-            },
-        ]);
+        });
+        let out = render(&[linted("a.sql", "CREATE INDEX i\nON t (a);\n"), unreadable]);
         assert!(
             out.contains(
                 "::error file=a.sql,line=1,endLine=2,title=create-index-non-concurrently::"

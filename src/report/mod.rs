@@ -132,22 +132,21 @@ fn squeeze(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// `text` linted as the file `path`, for reporters' tests.
+#[cfg(test)]
+pub(crate) fn linted(path: &str, text: &str) -> FileResult {
+    let (diagnostics, stats) = crate::lint::lint_text(text, &crate::lint::Settings::default());
+    FileResult {
+        path: std::path::PathBuf::from(path),
+        text: std::sync::Arc::from(text),
+        diagnostics,
+        stats,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::{Settings, lint_text};
-    use std::path::PathBuf;
-    use std::sync::Arc;
-
-    fn linted(path: &str, text: &str) -> FileResult {
-        let (diagnostics, stats) = lint_text(text, &Settings::default());
-        FileResult {
-            path: PathBuf::from(path),
-            text: Arc::from(text),
-            diagnostics,
-            stats,
-        }
-    }
 
     /// Fingerprints of the `rule` diagnostics of a file.
     fn of_rule(f: &FileResult, rule: &str) -> Vec<String> {

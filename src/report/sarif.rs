@@ -17,6 +17,7 @@ use crate::lint::FileResult;
 use crate::rules::{self, RuleMeta};
 use crate::source::{LineIndex, Span};
 use crate::split;
+use crate::tokens;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Component, Path};
@@ -335,7 +336,7 @@ fn fix_of(text: &str, d: &Diagnostic, top_level: bool) -> Option<Edit> {
         return None;
     }
     let old = d.statement.slice(text);
-    if !command_word(old)?.eq_ignore_ascii_case(command_word(sql)?) {
+    if command_word(old)? != command_word(sql)? {
         return None;
     }
     let (prefix, suffix) = common_ends(old, sql);
@@ -346,13 +347,10 @@ fn fix_of(text: &str, d: &Diagnostic, top_level: bool) -> Option<Edit> {
     })
 }
 
-/// The statement's first word, after any leading comments.
-fn command_word(sql: &str) -> Option<&str> {
-    let stmt = split::split(sql).statements.first()?.span.slice(sql);
-    let end = stmt
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(stmt.len());
-    Some(&stmt[..end]).filter(|w| !w.is_empty())
+/// The statement's first keyword (upper case), after any leading comments.
+fn command_word(sql: &str) -> Option<String> {
+    let (_, toks) = tokens::tokenize(sql, 0).ok()?;
+    toks.sig.first()?.keyword()
 }
 
 /// Byte lengths of the common prefix and suffix of `a` and `b` that an edit can keep: the
