@@ -131,31 +131,43 @@ fn sarif_is_a_valid_2_1_0_log() {
             fixes.push(id);
         }
     }
-    // One-edit rewrites of the statement in place; set-not-null's three steps and
-    // lock-timeout-missing's added SET are not.
+    // One-edit rewrites of the statement in place. Not set-not-null's three steps, nor
+    // lock-timeout-missing's added SET, nor CREATE INDEX CONCURRENTLY next to another
+    // statement of its migration.
     assert_eq!(
         fixes,
         [
             "prefer-bigint",
             "prefer-identity",
             "prefer-text",
-            "prefer-timestamptz",
-            "create-index-non-concurrently"
+            "prefer-timestamptz"
         ]
     );
 }
 
 #[test]
-fn sarif_fix_inserts_concurrently_in_the_create_index() {
-    let log: Value = serde_json::from_str(&demo("sarif")).expect("SARIF is JSON");
+fn sarif_fix_inserts_concurrently_in_a_create_index_alone_in_its_migration() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("0003_contact_index.sql");
+    fs::write(
+        &file,
+        "-- bellows-ignore-file lock-timeout-missing: set by the runner\n\
+         CREATE INDEX IF NOT EXISTS \"tenant_accounts_contact_idx\" ON \"tenant_accounts\" (\"primary_contact\");\n",
+    )
+    .expect("writes");
+    let (text, code) = check("sarif", &[file.to_str().expect("UTF-8 temp path")]);
+    assert_eq!(code, 1);
+    let log: Value = serde_json::from_str(&text).expect("SARIF is JSON");
     let results = array(&log["runs"][0]["results"], "results");
-    let r = results
-        .iter()
-        .find(|r| r["ruleId"] == "create-index-non-concurrently")
-        .expect("reported");
-    let replacement = &r["fixes"][0]["artifactChanges"][0]["replacements"][0];
-    // 0001_contact_required.sql line 2: `CREATE INDEX IF NOT EXISTS …`; column 14 is the
-    // `I` of IF, where CONCURRENTLY goes.
+    assert_eq!(results.len(), 1);
+    let fix = &results[0]["fixes"][0];
+    assert_eq!(
+        fix["description"]["text"],
+        "create the index concurrently, in its own migration outside a transaction"
+    );
+    let replacement = &fix["artifactChanges"][0]["replacements"][0];
+    // Line 2 is `CREATE INDEX IF NOT EXISTS …`; column 14 is the `I` of IF, where
+    // CONCURRENTLY goes.
     assert_eq!(
         replacement["deletedRegion"],
         serde_json::json!({"startLine": 2, "startColumn": 14, "endLine": 2, "endColumn": 14})

@@ -16,7 +16,7 @@ use crate::diagnostic::{Diagnostic, Phase, Severity, Suggestion};
 use crate::lint::FileResult;
 use crate::rules::{self, RuleMeta};
 use crate::source::{LineIndex, Span};
-use crate::split;
+use crate::split::{self, RawStatement};
 use crate::tokens;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -191,8 +191,7 @@ pub fn render(files: &[FileResult]) -> String {
         let uri = uri(&f.path);
         let statements = split::split(&f.text).statements;
         for (d, fingerprint) in f.diagnostics.iter().zip(fingerprints(f)) {
-            let top_level = statements.iter().any(|s| s.span == d.statement);
-            let fixes = fix_of(&f.text, d, top_level)
+            let fixes = fix_of(&f.text, d, &statements)
                 .map(|edit| Fix {
                     description: Text {
                         text: edit.title,
@@ -307,26 +306,37 @@ struct Edit {
 }
 
 /// The fix for `d`, when its suggestion is one edit that rewrites the flagged statement in
-/// place:
+/// place and leaves the file right as far as bellows can see:
 ///
 /// - the suggestion is mechanical (safe to apply as is) and has exactly one step, which is
 ///   not an app change;
-/// - that step is one SQL statement, and it starts with the same command word as the flagged
-///   statement: it rewrites that statement (`CREATE INDEX` → `CREATE INDEX CONCURRENTLY`)
-///   rather than adding one before it (`lock-timeout-missing`'s `SET lock_timeout`);
-/// - the flagged statement is one of the file's own statements (`top_level`), not one inside
-///   a `DO` block or a string, where it cannot simply be rewritten.
+/// - that step is one SQL statement, and it starts with the same command keyword as the
+///   flagged statement: it rewrites that statement (`CREATE INDEX` → `CREATE INDEX
+///   CONCURRENTLY`) rather than adding one before it (`lock-timeout-missing`'s
+///   `SET lock_timeout`);
+/// - the flagged statement is one of the file's own `statements`, not one inside a `DO`
+///   block, where it cannot simply be rewritten;
+/// - a step that must run in its own transaction (CONCURRENTLY cannot run in one) is a fix
+///   only for a statement alone in its file: next to other statements, in a `BEGIN` block or
+///   a file sent as one message, the rewritten statement would fail, and moving it to a
+///   migration of its own is not an edit of this file.
 ///
 /// The statement's text (its span excludes the `;`) becomes the step's SQL without its `;`.
-/// The edit is narrowed to the characters that differ, so that fixes of different words of
-/// one statement do not overlap. A step that must run in its own transaction says so in its
-/// suggestion's title, which is the fix's description: the fix does not move the statement.
-fn fix_of(text: &str, d: &Diagnostic, top_level: bool) -> Option<Edit> {
+/// The edit is narrowed to the words that differ, so that fixes of different words of one
+/// statement do not overlap.
+fn fix_of(text: &str, d: &Diagnostic, statements: &[RawStatement]) -> Option<Edit> {
     let s = d.finding.suggestion.as_ref()?;
     let [step] = s.steps.as_slice() else {
         return None;
     };
-    if !s.mechanical || step.phase == Phase::App || !top_level || d.statement.is_empty() {
+    let top_level = statements.iter().any(|s| s.span == d.statement);
+    let alone = top_level && statements.len() == 1;
+    if !s.mechanical
+        || step.phase == Phase::App
+        || !top_level
+        || (step.separate_transaction && !alone)
+        || d.statement.is_empty()
+    {
         return None;
     }
     let sql = step.sql.trim();
@@ -431,11 +441,7 @@ mod tests {
             .iter()
             .find(|d| d.rule == rule)
             .unwrap_or_else(|| panic!("{rule} not reported on {text}"));
-        let top_level = split::split(text)
-            .statements
-            .iter()
-            .any(|s| s.span == d.statement);
-        let edit = fix_of(text, d, top_level)?;
+        let edit = fix_of(text, d, &split::split(text).statements)?;
         Some(format!(
             "{}{}{}",
             &text[..edit.deleted.start],
@@ -451,14 +457,30 @@ mod tests {
             fixed(text, "create-index-non-concurrently").as_deref(),
             Some("CREATE INDEX CONCURRENTLY i ON t (a);\n")
         );
-        // The last statement without its `;` gets none either.
+        // A statement without its `;` gets none either.
         assert_eq!(
             fixed(
-                "SELECT 1;\nCREATE INDEX i ON t (a)",
+                "-- bellows-ignore-file lock-timeout-missing: the runner sets it\nCREATE INDEX i ON t (a)",
                 "create-index-non-concurrently"
             )
             .as_deref(),
-            Some("SELECT 1;\nCREATE INDEX CONCURRENTLY i ON t (a)")
+            Some("-- bellows-ignore-file lock-timeout-missing: the runner sets it\nCREATE INDEX CONCURRENTLY i ON t (a)")
+        );
+    }
+
+    #[test]
+    fn a_step_needing_its_own_transaction_is_a_fix_only_alone_in_its_file() {
+        // CONCURRENTLY next to other statements, or in BEGIN … COMMIT, would fail.
+        for text in [
+            "SET lock_timeout = '5s';\nCREATE INDEX i ON t (a);\n",
+            "BEGIN;\nCREATE INDEX i ON t (a);\nCOMMIT;\n",
+        ] {
+            assert_eq!(fixed(text, "create-index-non-concurrently"), None, "{text}");
+        }
+        // A rewrite that may share its transaction is a fix anywhere in the file.
+        assert_eq!(
+            fixed("SELECT 1;\nCREATE TABLE t (a json);\n", "prefer-jsonb").as_deref(),
+            Some("SELECT 1;\nCREATE TABLE t (a jsonb);\n")
         );
     }
 
@@ -466,9 +488,10 @@ mod tests {
     fn edits_replace_whole_words() {
         let text = "CREATE TABLE t (id serial PRIMARY KEY, at timestamp);";
         let (found, _) = lint_text(text, &Settings::default());
+        let statements = split::split(text).statements;
         let edits: Vec<(&str, String)> = found
             .iter()
-            .filter_map(|d| fix_of(text, d, true))
+            .filter_map(|d| fix_of(text, d, &statements))
             .map(|e| (e.deleted.slice(text), e.inserted))
             .collect();
         assert!(edits.contains(&("serial", "bigserial".into())), "{edits:?}");
