@@ -70,25 +70,20 @@ pub fn docs_path(rule: &str) -> String {
 /// relative to the repository root (`./db/1.sql`, and `db\1.sql` on Windows, are `db/1.sql`).
 pub fn portable_path(path: &Path) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let mut absolute = false;
+    let mut root = "";
     for c in path.components() {
         match c {
+            // `C:\x` becomes `C:/x`: the drive is the first part, the root is its `/`.
             Component::Prefix(p) => parts.push(p.as_os_str().to_string_lossy().into_owned()),
-            Component::RootDir => absolute = true,
-            Component::CurDir => {}
+            Component::RootDir if parts.is_empty() => root = "/",
+            Component::RootDir | Component::CurDir => {}
             Component::ParentDir => parts.push("..".into()),
             Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
         }
     }
-    let joined = parts.join("/");
-    let drive = matches!(path.components().next(), Some(Component::Prefix(_)));
-    if absolute && !drive {
-        // `C:\x` is `C:/x` already; `/x` needs its root back.
-        format!("/{joined}")
-    } else if joined.is_empty() {
-        ".".into()
-    } else {
-        joined
+    match format!("{root}{}", parts.join("/")) {
+        empty if empty.is_empty() => ".".into(),
+        joined => joined,
     }
 }
 

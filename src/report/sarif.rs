@@ -404,22 +404,23 @@ fn mid_word(s: &str, at: usize) -> bool {
 /// repository root by code scanning services), absolute ones become `file://` URIs.
 fn uri(path: &Path) -> String {
     let portable = portable_path(path);
-    let encoded = percent_encode(&portable);
     if path.has_root() {
         // `/srv/x.sql` → `file:///srv/x.sql`; `C:/x.sql` → `file:///C:/x.sql`.
         let drive = matches!(path.components().next(), Some(Component::Prefix(_)));
-        format!("file://{}{encoded}", if drive { "/" } else { "" })
+        let slash = if drive { "/" } else { "" };
+        format!("file://{slash}{}", percent_encode(&portable, b":"))
     } else {
-        encoded
+        // In a relative reference, a `:` in the first segment would read as a scheme.
+        percent_encode(&portable, b"")
     }
 }
 
-/// Percent-encodes every byte that may not stand as is in a URI path. `:` is encoded too:
-/// in a relative reference's first segment it would read as a scheme.
-fn percent_encode(path: &str) -> String {
+/// Percent-encodes every byte that may not stand as is in a URI path, and `:` unless it is
+/// in `keep`.
+fn percent_encode(path: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=@".contains(&b) {
+        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=@".contains(&b) || keep.contains(&b) {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -529,7 +530,10 @@ mod tests {
     fn uris_are_relative_with_forward_slashes_and_encoded() {
         assert_eq!(uri(Path::new("./db/1 init.sql")), "db/1%20init.sql");
         assert_eq!(uri(Path::new("db/v1:x/é.sql")), "db/v1%3Ax/%C3%A9.sql");
-        assert_eq!(uri(Path::new("/srv/db/1.sql")), "file:///srv/db/1.sql");
+        assert_eq!(
+            uri(Path::new("/srv/db:v1/1.sql")),
+            "file:///srv/db:v1/1.sql"
+        );
     }
 
     #[test]
