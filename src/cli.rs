@@ -6,7 +6,7 @@ use crate::engine;
 use crate::layout::Runner;
 use crate::lint::{FileResult, Settings};
 use crate::pg_version::PgVersion;
-use crate::report::{self, human, json};
+use crate::report::{self, compact, github, gitlab, human, json, sarif};
 use crate::rules;
 use crate::since;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -81,6 +81,14 @@ enum Format {
     Human,
     /// One JSON document (see docs/json-output.md).
     Json,
+    /// SARIF 2.1.0, for code scanning (see docs/ci.md).
+    Sarif,
+    /// GitHub Actions annotations, one workflow command per finding (see docs/ci.md).
+    Github,
+    /// GitLab Code Quality report (see docs/ci.md).
+    Gitlab,
+    /// One line per finding, `file:line:col: severity[rule] message` (see docs/editors.md).
+    Compact,
 }
 
 fn parse_pg_version(s: &str) -> Result<PgVersion, String> {
@@ -179,6 +187,10 @@ fn check(args: CheckArgs) -> u8 {
             human::render(&results, color)
         }
         Format::Json => json::render(&results) + "\n",
+        Format::Sarif => sarif::render(&results) + "\n",
+        Format::Github => github::render(&results),
+        Format::Gitlab => gitlab::render(&results) + "\n",
+        Format::Compact => compact::render(&results),
     };
     write_stdout(&text);
     exit_code(

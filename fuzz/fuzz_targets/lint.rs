@@ -3,7 +3,7 @@
 
 use bellows::lint::{lint_text, FileResult, Settings};
 use bellows::pg_version::PgVersion;
-use bellows::report::{human, json};
+use bellows::report::{compact, github, gitlab, human, json, sarif};
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,5 +31,9 @@ fuzz_target!(|data: &[u8]| {
         }];
         let _ = json::render(&files);
         let _ = human::render(&files, false);
+        let _ = sarif::render(&files);
+        let _ = github::render(&files);
+        let _ = gitlab::render(&files);
+        let _ = compact::render(&files);
     }
 });

@@ -56,3 +56,11 @@ pub fn errors(sql: &str) -> Vec<Seen> {
 pub fn of(rule: &str, sql: &str) -> Vec<Seen> {
     lint(sql).into_iter().filter(|s| s.rule == rule).collect()
 }
+
+/// The `bellows` binary, run from the crate root without colours.
+pub fn bellows() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("bellows").expect("binary builds");
+    cmd.env("NO_COLOR", "1");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
