@@ -229,10 +229,12 @@ pub fn is_flyway_name(name: &str) -> bool {
     }
 }
 
-/// `<digits>_<desc>.sql` (sqlx, and golang-migrate without the .up part).
+/// `<timestamp>_<desc>.sql` with sqlx's default 14-digit version (`20240101120000`). Shorter
+/// numbered files (`0001_init.sql`) are as often plain psql scripts, so they are not taken
+/// for sqlx without its `-- no-transaction` marker.
 fn is_versioned_name(name: &str) -> bool {
     name.split_once('_').is_some_and(|(v, rest)| {
-        !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) && rest.ends_with(".sql")
+        v.len() >= 14 && v.chars().all(|c| c.is_ascii_digit()) && rest.ends_with(".sql")
     })
 }
 

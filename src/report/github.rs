@@ -140,6 +140,7 @@ mod tests {
             severity: Severity::Error,
             finding: Finding::new(Span::default(), "cannot read b.sql", ""),
             statement: Span::default(),
+            run: None,
         });
         let out = render(&[linted("a.sql", "CREATE INDEX i\nON t (a);\n"), unreadable]);
         assert!(

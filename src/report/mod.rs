@@ -136,6 +136,7 @@ pub(crate) fn linted(path: &str, text: &str) -> FileResult {
         text: std::sync::Arc::from(text),
         diagnostics,
         stats,
+        runner: None,
     }
 }
 
