@@ -15,7 +15,7 @@ corpus=../shared/corpus
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
 
 cargo build --release --quiet
-bellows=$PWD/target/release/bellows
+bellows=${CARGO_TARGET_DIR:-$PWD/target}/release/bellows
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

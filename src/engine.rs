@@ -42,58 +42,74 @@ impl Source {
 }
 
 /// Lints every input; results come in input order (extra results, such as a Drizzle
-/// journal's, right after their folder's last file).
+/// journal's, right after their folder's last file). Folders are read and linted one at a
+/// time per thread, so a folder's statements are freed as soon as it is done.
 pub fn run(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
-    // An unreadable file's result is boxed: it is rare and much larger than a source.
-    let loaded: Vec<Result<Source, Box<FileResult>>> = inputs
-        .par_iter()
-        .map(|input| match input {
-            Input::File(p) => lint::read_sql(p)
-                .map(|text| Source::new(p.clone(), Arc::from(text)))
-                .map_err(|message| Box::new(lint::io_error(p, message))),
-            Input::Unreadable { path, message } => {
-                Err(Box::new(lint::io_error(path, message.clone())))
-            }
-        })
-        .collect();
     let mut folders: Vec<(PathBuf, Vec<usize>)> = Vec::new();
     let mut folder_of: HashMap<PathBuf, usize> = HashMap::new();
-    for (i, l) in loaded.iter().enumerate() {
-        if let Ok(src) = l {
-            let dir = migrations_folder(&src.path);
-            let at = *folder_of.entry(dir.clone()).or_insert_with(|| {
-                folders.push((dir, Vec::new()));
-                folders.len() - 1
-            });
-            folders[at].1.push(i);
+    let mut all: Vec<((usize, usize), FileResult)> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        match input {
+            Input::File(p) => {
+                let dir = migrations_folder(p);
+                let at = *folder_of.entry(dir.clone()).or_insert_with(|| {
+                    folders.push((dir, Vec::new()));
+                    folders.len() - 1
+                });
+                folders[at].1.push(i);
+            }
+            Input::Unreadable { path, message } => {
+                all.push(((i, 0), lint::io_error(path, message.clone())));
+            }
         }
     }
     let per_folder: Vec<Vec<((usize, usize), FileResult)>> = folders
         .par_iter()
-        .map(|(dir, members)| {
-            let sources: Vec<&Source> = members
-                .iter()
-                .filter_map(|&i| loaded[i].as_ref().ok())
-                .collect();
-            let last = members.last().copied().unwrap_or(0);
-            lint_folder(Some(dir), &sources, settings)
-                .into_iter()
-                .enumerate()
-                .map(|(k, (index, result))| {
-                    let key = index.map_or((last, k + 1), |j| (members[j], 0));
-                    (key, result)
-                })
-                .collect()
-        })
+        .map(|(dir, members)| lint_inputs(dir, members, inputs, settings))
         .collect();
-    let mut all: Vec<((usize, usize), FileResult)> = per_folder.into_iter().flatten().collect();
-    for (i, l) in loaded.into_iter().enumerate() {
-        if let Err(io) = l {
-            all.push(((i, 0), *io));
-        }
-    }
+    all.extend(per_folder.into_iter().flatten());
     all.sort_by_key(|(key, _)| *key);
     all.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Reads the files `members` (indices into `inputs`) of the folder `dir` and lints them;
+/// results are keyed by input index.
+fn lint_inputs(
+    dir: &Path,
+    members: &[usize],
+    inputs: &[Input],
+    settings: &Settings,
+) -> Vec<((usize, usize), FileResult)> {
+    let loaded: Vec<(usize, Result<Source, FileResult>)> = members
+        .par_iter()
+        .map(|&i| {
+            let read = match &inputs[i] {
+                Input::File(p) => lint::read_sql(p)
+                    .map(|text| Source::new(p.clone(), Arc::from(text)))
+                    .map_err(|message| lint::io_error(p, message)),
+                Input::Unreadable { path, message } => Err(lint::io_error(path, message.clone())),
+            };
+            (i, read)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut readable = Vec::new();
+    for (i, l) in &loaded {
+        match l {
+            Ok(src) => readable.push((*i, src)),
+            Err(io) => out.push(((*i, 0), io.clone())),
+        }
+    }
+    let sources: Vec<&Source> = readable.iter().map(|(_, s)| *s).collect();
+    let last = members.last().copied().unwrap_or(0);
+    for (k, (index, result)) in lint_folder(Some(dir), &sources, settings)
+        .into_iter()
+        .enumerate()
+    {
+        let key = index.map_or((last, k + 1), |j| (readable[j].0, 0));
+        out.push((key, result));
+    }
+    out
 }
 
 /// The folder whose files are one migration history: a file's folder, or for Prisma's
@@ -381,6 +397,12 @@ impl<'s> FileLinter<'s> {
     }
 
     fn into_result(mut self, runner: Runner) -> FileResult {
+        // Reporters need the text only to place findings: a clean file's is let go.
+        let text = if self.diagnostics.is_empty() {
+            Arc::from("")
+        } else {
+            self.src.text.clone()
+        };
         self.stats.parse_errors = self
             .diagnostics
             .iter()
@@ -390,7 +412,7 @@ impl<'s> FileLinter<'s> {
             .sort_by_key(|d| (d.finding.span.start, d.finding.span.end));
         FileResult {
             path: self.src.path.clone(),
-            text: self.src.text.clone(),
+            text,
             diagnostics: self.diagnostics,
             stats: self.stats,
             runner: Some(runner),

@@ -140,10 +140,18 @@ pub fn journal(dir: &Path, sources: &[&Source]) -> Option<FileResult> {
             "drizzle-kit writes this file; regenerate it rather than editing it by hand",
         )),
         Ok(journal) => {
-            let tag_span = |tag: &str| {
+            // Entries stand in order in the text: each tag is searched after the previous
+            // one, so the journal is scanned once, not once per entry.
+            let mut from = 0;
+            let mut tag_span = |tag: &str| {
                 let needle = format!("\"{tag}\"");
-                text.find(&needle)
-                    .map_or(Span::default(), |at| Span::new(at, at + needle.len()))
+                match text.get(from..).and_then(|rest| rest.find(&needle)) {
+                    Some(at) => {
+                        from += at + needle.len();
+                        Span::new(from - needle.len(), from)
+                    }
+                    None => Span::default(),
+                }
             };
             let mut seen_idx: HashMap<i64, &str> = HashMap::new();
             let mut previous_when: Option<(i64, &str)> = None;

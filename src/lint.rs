@@ -84,6 +84,8 @@ pub struct Stats {
     pub do_unreadable: usize,
     /// Down migrations (rollback scripts) not linted (see `--include-down`).
     pub down_skipped: usize,
+    /// Read by their leading keywords only (GRANT, COMMENT, function definitions, …).
+    pub skimmed: usize,
 }
 
 impl Stats {
@@ -98,6 +100,7 @@ impl Stats {
         self.dynamic_sql += other.dynamic_sql;
         self.do_unreadable += other.do_unreadable;
         self.down_skipped += other.down_skipped;
+        self.skimmed += other.skimmed;
     }
 }
 
@@ -106,7 +109,8 @@ impl Stats {
 pub struct FileResult {
     /// The path as given or found.
     pub path: PathBuf,
-    /// The file's text (empty when it could not be read).
+    /// The file's text: empty when it could not be read, or when nothing was found in it
+    /// (reporters need the text only to place findings).
     pub text: Arc<str>,
     /// Findings, in source order.
     pub diagnostics: Vec<Diagnostic>,
@@ -188,6 +192,7 @@ pub fn read(text: &str) -> Reading {
             Some(Origin::Parsed) => stats.parsed += 1,
             Some(Origin::Fallback) => stats.fallback += 1,
             Some(Origin::Unanalyzed { .. }) => stats.unanalyzed += 1,
+            Some(Origin::Skimmed) => stats.skimmed += 1,
             Some(Origin::ParseError { .. }) | None => {}
         }
         stats.do_statements += body.statements;

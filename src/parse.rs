@@ -4,7 +4,7 @@
 
 use crate::fallback;
 use crate::fallback::do_block::{self, Piece};
-use crate::ir::{Op, Origin, Statement};
+use crate::ir::{ObjectKind, Op, Origin, Statement};
 use crate::lower;
 use crate::source::{OffsetMap, Span};
 use crate::split;
@@ -120,6 +120,19 @@ fn inner(
 /// Reads the statement `text`, whose bytes stand in the file where `map` says.
 fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
     let span = map.span(Span::new(0, text.len()));
+    if let Some(op) = skim(text, map) {
+        let first_word = text
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(text.len());
+        return Statement {
+            span,
+            keyword_span: map.span(Span::new(0, first_word)),
+            op,
+            origin: Origin::Skimmed,
+            concurrently: None,
+            in_do_block,
+        };
+    }
     let (raw, toks) = match tokens::tokenize_mapped(text, map) {
         Ok(t) => t,
         Err(e) => return untokenizable(text, map, &e.message, e.location, in_do_block),
@@ -133,9 +146,11 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
         .unwrap_or(span);
     let concurrently = toks.concurrently();
     let dialect = PostgreSqlDialect {};
+    // The tokens are kept for the fallback only when sqlparser might reject them: cloning
+    // every statement's tokens costs more than tokenizing the rare rejected one again.
     let parsed = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
-        .with_tokens_with_locations(raw.clone())
+        .with_tokens_with_locations(raw)
         .parse_statements();
     let (op, origin) = match parsed {
         Ok(stmts) if stmts.len() == 1 => (lower::lower(&stmts[0], &toks, span), Origin::Parsed),
@@ -154,7 +169,9 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
                 at: keyword_span,
             },
         ),
-        Err(e) => match fallback::lower_tokens(&raw, &toks, span) {
+        Err(e) => match retokenize(text, map, in_do_block)
+            .and_then(|raw| fallback::lower_tokens(&raw, &toks, span))
+        {
             Some(op) => (op, Origin::Fallback),
             None => match fallback::command_name(&toks) {
                 Some(command) => (
@@ -184,6 +201,55 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
         concurrently,
         in_do_block,
     }
+}
+
+/// Commands no rule or context fact reads beyond their leading keywords.
+const SKIMMED: &[&str] = &[
+    "GRANT",
+    "REVOKE",
+    "COMMENT",
+    "SECURITY",
+    "ALTER DEFAULT PRIVILEGES",
+    "CREATE POLICY",
+    "ALTER POLICY",
+    "DROP POLICY",
+];
+
+/// Reads a statement by its leading keywords when nothing needs more: the commands in
+/// [`SKIMMED`], and `CREATE FUNCTION` / `CREATE PROCEDURE`, of which only the name matters
+/// (the body does not run at migration time), read from the text before the parameters.
+fn skim(text: &str, map: &OffsetMap) -> Option<Op> {
+    let words = fallback::words_of_text(text, 6);
+    let (command, _) = fallback::classify(&words)?;
+    if SKIMMED.contains(&command.as_str()) {
+        return Some(Op::Other { command });
+    }
+    let kind = match command.as_str() {
+        "CREATE FUNCTION" => ObjectKind::Function,
+        "CREATE PROCEDURE" => ObjectKind::Procedure,
+        _ => return None,
+    };
+    let head = &text[..text.find('(')?];
+    let (_, toks) = tokens::tokenize_mapped(head, map).ok()?;
+    let at = toks
+        .sig
+        .iter()
+        .position(|t| t.is_kw("FUNCTION") || t.is_kw("PROCEDURE"))?;
+    let (name, end) = toks.qualified_name(at + 1)?;
+    (end == toks.sig.len()).then_some(Op::CreateObject { kind, name })
+}
+
+/// The tokens of `text` again, as `read` made them, for the fallback.
+fn retokenize(
+    text: &str,
+    map: &OffsetMap,
+    in_do_block: bool,
+) -> Option<Vec<sqlparser::tokenizer::TokenWithSpan>> {
+    let (raw, toks) = tokens::tokenize_mapped(text, map).ok()?;
+    Some(match in_do_block.then(|| do_block::plpgsql_edits(&toks)) {
+        Some(edits) if !edits.is_empty() => toks.edited(&raw, &edits).0,
+        _ => raw,
+    })
 }
 
 /// A statement whose text sqlparser could not even cut into tokens.

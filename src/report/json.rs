@@ -63,6 +63,7 @@ struct JsonSummary {
     dynamic_sql: usize,
     do_unreadable: usize,
     down_skipped: usize,
+    skimmed: usize,
 }
 
 /// Renders the run as one JSON document.
@@ -111,8 +112,9 @@ pub fn render(files: &[FileResult]) -> String {
             dynamic_sql: s.stats.dynamic_sql,
             do_unreadable: s.stats.do_unreadable,
             down_skipped: s.stats.down_skipped,
+            skimmed: s.stats.skimmed,
         },
     };
     // Serialising these plain structs cannot fail; an empty object would still be valid JSON.
-    serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into())
+    serde_json::to_string(&report).unwrap_or_else(|_| "{}".into())
 }
