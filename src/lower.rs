@@ -959,11 +959,6 @@ mod tests {
                 "\"Mood\"",
             ),
             ("CREATE DOMAIN email AS text", ObjectKind::Type, "email"),
-            (
-                "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$",
-                ObjectKind::Function,
-                "f",
-            ),
             ("CREATE SEQUENCE s", ObjectKind::Sequence, "s"),
             ("CREATE SCHEMA IF NOT EXISTS app", ObjectKind::Schema, "app"),
             ("CREATE SCHEMA AUTHORIZATION joe", ObjectKind::Schema, "joe"),

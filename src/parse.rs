@@ -562,6 +562,28 @@ mod tests {
     }
 
     #[test]
+    fn statements_no_rule_reads_are_skimmed() {
+        let s = read("GRANT SELECT ON users TO app");
+        assert_eq!(s.origin, Origin::Skimmed);
+        assert!(matches!(&s.op, Op::Other { command } if command == "GRANT"));
+        assert_eq!(s.keyword_span, Span::new(0, 5));
+        // Only the name of a function matters: its body is not read.
+        let sql = "CREATE OR REPLACE FUNCTION \"app\".touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$";
+        let s = read(sql);
+        assert_eq!(s.origin, Origin::Skimmed);
+        match &s.op {
+            Op::CreateObject { kind, name } => {
+                assert_eq!(*kind, ObjectKind::Function);
+                assert_eq!(name.sql(), "\"app\".touch");
+                assert_eq!(name.span().slice(sql), "\"app\".touch");
+            }
+            other => panic!("{other:?}"),
+        }
+        // What is not skimmed is parsed as before.
+        assert_eq!(read("CREATE TABLE t (id int)").origin, Origin::Parsed);
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let sql = format!("SELECT {}1{}", "(".repeat(5000), ")".repeat(5000));
         let s = read(&sql);

@@ -83,7 +83,7 @@ fn demo_json_shape_and_spans() {
     );
     assert_eq!(
         v["summary"],
-        serde_json::json!({"files": 3, "statements": 6, "errors": 4, "warnings": 6, "parse_errors": 0, "unanalyzed": 0, "do_statements": 0, "dynamic_sql": 0, "do_unreadable": 0, "down_skipped": 0})
+        serde_json::json!({"files": 3, "statements": 6, "errors": 4, "warnings": 6, "parse_errors": 0, "unanalyzed": 0, "do_statements": 0, "dynamic_sql": 0, "do_unreadable": 0, "down_skipped": 0, "skimmed": 0})
     );
 }
 
