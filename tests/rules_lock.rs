@@ -378,10 +378,29 @@ fn change_column_type() {
         rule,
     );
     assert!(f.message.contains("from int to bigint"), "{}", f.message);
+    assert!(!f.help.as_deref().unwrap_or("").contains("binary-coercible"));
     quiet(
         "CREATE TABLE events (id int); ALTER TABLE events ALTER COLUMN id TYPE bigint",
         15,
         rule,
+    );
+    // Binary coercible from the type declared earlier: no rewrite, nothing to report.
+    quiet(
+        "ALTER TABLE events ADD COLUMN code varchar(10);\nALTER TABLE events ALTER COLUMN code TYPE varchar(50);",
+        15,
+        rule,
+    );
+    let shorter = one(
+        "ALTER TABLE events ADD COLUMN code varchar(10);\nALTER TABLE events ALTER COLUMN code TYPE varchar(5);",
+        15,
+        rule,
+    );
+    assert!(shorter.lock.is_some_and(|l| l.rewrite));
+    // Unknown old type: a rewrite is assumed, and the help says when it would not be one.
+    assert!(
+        one(sql, 15, rule)
+            .help
+            .is_some_and(|h| h.contains("binary-coercible"))
     );
 }
 
