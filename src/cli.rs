@@ -1,7 +1,8 @@
-//! The command line: `bellows check`, `bellows rules`, `bellows explain`.
+//! The command line: `bellows check`, `bellows rules`, `bellows explain`, `bellows locks`.
 
 use crate::discover::{self, Input};
 use crate::lint::{self, FileResult, Settings};
+use crate::locks_report;
 use crate::pg_version::PgVersion;
 use crate::report::{self, human, json};
 use crate::rules;
@@ -38,6 +39,8 @@ enum Command {
         /// The rule id, as `bellows rules` lists it (e.g. set-not-null).
         rule: String,
     },
+    /// Show the locks each statement takes and the locks its transaction already holds.
+    Locks(locks_report::LocksArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,6 +87,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(&rule),
+        Command::Locks(args) => locks_report::run(args),
     };
     ExitCode::from(code)
 }

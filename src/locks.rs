@@ -200,24 +200,21 @@ pub enum Relation {
 
 impl Relation {
     /// What the relation is, for people: `users`, `index users_email_idx`, `each index of
-    /// users`.
+    /// users`, `the table orders_user_fk references`.
     pub fn describe(&self) -> String {
         match self {
             Relation::Table(t) => t.sql(),
             Relation::Index(i) => format!("index {}", i.sql()),
-            Relation::TableOfIndex(i) => format!("the table of index {}", i.sql()),
+            Relation::TableOfIndex(i) => format!("the table of {}", i.sql()),
             Relation::IndexesOf(t) => format!("each index of {}", t.sql()),
             Relation::PartitionsOf(t) => format!("each partition of {}", t.sql()),
-            Relation::ConstraintTarget { table, constraint } => format!(
-                "the table foreign key {} of {} references",
-                constraint.sql(),
-                table.sql()
-            ),
-            Relation::ReferencedTables(t) => format!("each table {} references", t.sql()),
-            Relation::ReferencingTables(t) => {
-                format!("each table with a foreign key to {}", t.sql())
+            // Constraint names are unique per table: the table is left out, to keep it short.
+            Relation::ConstraintTarget { constraint, .. } => {
+                format!("the table {} references", constraint.sql())
             }
-            Relation::ViewTables(v) => format!("each table the query of {} reads", v.sql()),
+            Relation::ReferencedTables(t) => format!("each table {} references", t.sql()),
+            Relation::ReferencingTables(t) => format!("each table referencing {}", t.sql()),
+            Relation::ViewTables(v) => format!("each table {} reads", v.sql()),
         }
     }
 
@@ -1161,24 +1158,14 @@ mod tests {
             locks("ALTER TABLE ONLY orders VALIDATE CONSTRAINT fk", 15),
             vec![
                 lock("orders", "SHARE UPDATE EXCLUSIVE", false, true),
-                lock(
-                    "the table foreign key fk of orders references",
-                    "ROW SHARE",
-                    false,
-                    true
-                ),
+                lock("the table fk references", "ROW SHARE", false, true),
             ]
         );
         assert_eq!(
             locks("ALTER TABLE ONLY orders DROP CONSTRAINT fk", 15),
             vec![
                 lock("orders", "ACCESS EXCLUSIVE", false, false),
-                lock(
-                    "the table foreign key fk of orders references",
-                    "ACCESS EXCLUSIVE",
-                    false,
-                    false
-                ),
+                lock("the table fk references", "ACCESS EXCLUSIVE", false, false),
             ]
         );
     }
@@ -1192,12 +1179,7 @@ mod tests {
             ),
             vec![
                 lock("t", "ACCESS EXCLUSIVE", true, true),
-                lock(
-                    "the table foreign key c of t references",
-                    "ROW SHARE",
-                    false,
-                    true
-                ),
+                lock("the table c references", "ROW SHARE", false, true),
                 lock("each index of t", "ACCESS EXCLUSIVE", true, true),
             ]
         );
@@ -1287,7 +1269,7 @@ mod tests {
         assert_eq!(
             locks("DROP INDEX i", 15),
             vec![
-                lock("the table of index i", "ACCESS EXCLUSIVE", false, false),
+                lock("the table of i", "ACCESS EXCLUSIVE", false, false),
                 lock("index i", "ACCESS EXCLUSIVE", false, false),
             ]
         );
@@ -1325,7 +1307,7 @@ mod tests {
             ]
         );
         assert!(locks("DROP TABLE users CASCADE", 15).contains(&lock(
-            "each table with a foreign key to users",
+            "each table referencing users",
             "ACCESS EXCLUSIVE",
             false,
             false
@@ -1349,12 +1331,7 @@ mod tests {
             locks("DELETE FROM users WHERE id = 1", 15),
             vec![
                 lock("users", "ROW EXCLUSIVE", false, false),
-                lock(
-                    "each table with a foreign key to users",
-                    "ROW SHARE",
-                    false,
-                    false
-                ),
+                lock("each table referencing users", "ROW SHARE", false, false),
             ]
         );
         assert_eq!(
@@ -1369,7 +1346,7 @@ mod tests {
             locks("LOCK TABLE ONLY t IN SHARE MODE", 15),
             vec![
                 lock("t", "SHARE", false, false),
-                lock("each table the query of t reads", "SHARE", false, false),
+                lock("each table t reads", "SHARE", false, false),
             ]
         );
         assert_eq!(
@@ -1377,12 +1354,7 @@ mod tests {
             vec![
                 lock("v", "ACCESS EXCLUSIVE", false, false),
                 lock("each partition of v", "ACCESS EXCLUSIVE", false, false),
-                lock(
-                    "each table the query of v reads",
-                    "ACCESS EXCLUSIVE",
-                    false,
-                    false
-                ),
+                lock("each table v reads", "ACCESS EXCLUSIVE", false, false),
             ]
         );
         assert_eq!(locks("LOCK TABLE v", 10).len(), 2);
@@ -1485,7 +1457,7 @@ mod tests {
         assert_eq!(
             reindex(ObjectKind::Index, "i", false),
             vec![
-                lock("the table of index i", "SHARE", false, true),
+                lock("the table of i", "SHARE", false, true),
                 lock("index i", "ACCESS EXCLUSIVE", true, true),
             ]
         );
@@ -1526,12 +1498,7 @@ mod tests {
             refresh(false),
             vec![
                 lock("v", "ACCESS EXCLUSIVE", true, true),
-                lock(
-                    "each table the query of v reads",
-                    "ACCESS SHARE",
-                    false,
-                    true
-                ),
+                lock("each table v reads", "ACCESS SHARE", false, true),
                 lock("each index of v", "ACCESS EXCLUSIVE", true, true),
             ]
         );
@@ -1539,12 +1506,7 @@ mod tests {
             refresh(true),
             vec![
                 lock("v", "EXCLUSIVE", false, true),
-                lock(
-                    "each table the query of v reads",
-                    "ACCESS SHARE",
-                    false,
-                    true
-                ),
+                lock("each table v reads", "ACCESS SHARE", false, true),
                 lock("each index of v", "ROW EXCLUSIVE", false, false),
             ]
         );
