@@ -1,10 +1,11 @@
-//! The command line: `bellows check`, `bellows rules`, `bellows explain`.
+//! The command line: `bellows check`, `bellows rules`, `bellows explain`, `bellows locks`.
 
 use crate::config::{self, Config, FailOn};
 use crate::discover::{self, Input};
 use crate::engine;
 use crate::layout::Runner;
 use crate::lint::{FileResult, Settings};
+use crate::locks_report;
 use crate::pg_version::PgVersion;
 use crate::report::{self, compact, github, gitlab, human, json, sarif};
 use crate::rules;
@@ -41,6 +42,8 @@ enum Command {
         /// The rule id, as `bellows rules` lists it (e.g. set-not-null).
         rule: String,
     },
+    /// Show the locks each statement takes and the locks its transaction already holds.
+    Locks(locks_report::LocksArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,6 +119,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(&rule),
+        Command::Locks(args) => locks_report::run(args),
     };
     ExitCode::from(code)
 }

@@ -6,7 +6,7 @@
 use crate::ident::{Name, ObjectKey, QualifiedName};
 use crate::ir::{ActionKind, ConstraintKind, ObjectKind, Op, Statement, TypeName};
 use crate::layout::Runner;
-use crate::locks::{self, LockMode, Relation};
+use crate::locks::{self, LockMode, Relation, Schema};
 use crate::pg_version::PgVersion;
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -69,6 +69,19 @@ pub enum TransactionSource {
 /// An object name in its namespace.
 type NameKey = (Namespace, ObjectKey);
 
+/// A lock the current transaction block holds on a table until it ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldLock {
+    /// The table, as the statement that locked it first named it.
+    pub table: QualifiedName,
+    /// The strongest mode held on it.
+    pub mode: LockMode,
+    /// The statement that took that mode: its text in the file.
+    pub since: Span,
+    /// That statement's index among the statements walked (see [`Context::statement_index`]).
+    pub since_index: usize,
+}
+
 /// The state of the migration at one statement.
 #[derive(Debug, Clone)]
 pub struct Context<'a> {
@@ -83,7 +96,8 @@ pub struct Context<'a> {
     lock_timeout: Option<Timeout>,
     not_valid_in_transaction: HashSet<(ObjectKey, String)>,
     ddl_in_transaction: HashSet<ObjectKey>,
-    held_locks: HashMap<ObjectKey, LockMode>,
+    /// The locks of the current transaction block, in the order first taken.
+    held_locks: Vec<HeldLock>,
     new_tables: HashSet<ObjectKey>,
     index_tables: HashMap<ObjectKey, QualifiedName>,
     column_types: HashMap<(ObjectKey, String), TypeName>,
@@ -111,7 +125,7 @@ impl<'a> Context<'a> {
             lock_timeout: None,
             not_valid_in_transaction: HashSet::new(),
             ddl_in_transaction: HashSet::new(),
-            held_locks: HashMap::new(),
+            held_locks: Vec::new(),
             new_tables: HashSet::new(),
             index_tables: HashMap::new(),
             column_types: HashMap::new(),
@@ -236,7 +250,23 @@ impl<'a> Context<'a> {
     /// The strongest lock the current transaction block already holds on `table` (locks
     /// last until COMMIT), from the lock model.
     pub fn lock_held(&self, table: &QualifiedName) -> Option<LockMode> {
-        self.held_locks.get(&table.key()).copied()
+        let key = table.key();
+        self.held_locks
+            .iter()
+            .find(|h| h.table.key() == key)
+            .map(|h| h.mode)
+    }
+
+    /// Every lock the current transaction block holds, each with the statement that took
+    /// it, in the order the tables were first locked. Empty outside a transaction block.
+    pub fn held_locks(&self) -> impl Iterator<Item = &HeldLock> {
+        self.held_locks.iter()
+    }
+
+    /// The index of the statement being checked among the statements walked so far (the
+    /// file's own and those of `DO` bodies, in order): the number applied before it.
+    pub fn statement_index(&self) -> usize {
+        self.position
     }
 
     /// True when `table` was created earlier in this file: it is empty and no running
@@ -307,16 +337,11 @@ impl<'a> Context<'a> {
 
     /// Applies `stmt` so that later statements see its effects.
     pub fn apply(&mut self, stmt: &Statement) {
+        if self.in_transaction_block() {
+            self.hold_locks(stmt);
+        }
         self.position += 1;
         self.apply_names(&stmt.op);
-        if self.in_transaction_block() {
-            for lock in locks::statement(stmt, self.pg) {
-                if let Relation::Table(t) = lock.relation {
-                    let held = self.held_locks.entry(t.key()).or_insert(lock.facts.mode);
-                    *held = (*held).max(lock.facts.mode);
-                }
-            }
-        }
         match &stmt.op {
             // Inside a DO body, BEGIN and END delimit PL/pgSQL blocks: they do not open or
             // close the migration's transaction block.
@@ -377,6 +402,37 @@ impl<'a> Context<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Records the locks `stmt` takes on tables it names, or on the table of an index an
+    /// earlier statement of the file built: they are held until the transaction ends.
+    fn hold_locks(&mut self, stmt: &Statement) {
+        for lock in locks::statement_in(stmt, self.pg, &*self) {
+            let table = match &lock.relation {
+                Relation::Table(t) => t.clone(),
+                Relation::TableOfIndex(i) => match self.table_of_index(i) {
+                    Some(t) => t.clone(),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let key = table.key();
+            let mode = lock.facts.mode;
+            match self.held_locks.iter_mut().find(|h| h.table.key() == key) {
+                Some(held) if held.mode >= mode => {}
+                Some(held) => {
+                    held.mode = mode;
+                    held.since = stmt.span;
+                    held.since_index = self.position;
+                }
+                None => self.held_locks.push(HeldLock {
+                    table,
+                    mode,
+                    since: stmt.span,
+                    since_index: self.position,
+                }),
+            }
         }
     }
 
@@ -496,6 +552,22 @@ impl<'a> Context<'a> {
                 validated,
             });
         }
+    }
+}
+
+/// What the lock model may ask: what earlier statements of the file said about columns and
+/// constraints.
+impl Schema for Context<'_> {
+    fn column_type(&self, table: &QualifiedName, column: &Name) -> Option<&TypeName> {
+        Context::column_type(self, table, column)
+    }
+
+    fn proves_not_null(&self, table: &QualifiedName, column: &Name) -> bool {
+        self.has_validated_not_null_check(table, column)
+    }
+
+    fn proves_partition_bound(&self, partition: &QualifiedName) -> bool {
+        self.has_validated_check(partition)
     }
 }
 
@@ -622,6 +694,78 @@ mod tests {
         // Outside a transaction block each statement releases its locks.
         let cx = after("ALTER TABLE t ADD COLUMN a int;");
         assert_eq!(cx.lock_held(&table("t")), None);
+    }
+
+    #[test]
+    fn held_locks_say_where_the_mode_held_was_taken() {
+        let sql = "CREATE INDEX i ON t (a);\nBEGIN;\nCREATE INDEX j ON t (b);\nUPDATE u SET a = 1;\n\
+                   ALTER TABLE t ADD COLUMN c int;\nDROP INDEX i;\nSELECT 1;";
+        let (_, statements) = read_statements(sql);
+        let mut cx = Context::new(sql, PgVersion::DEFAULT);
+        let mut seen = Vec::new();
+        for s in &statements {
+            seen.push(
+                cx.held_locks()
+                    .map(|h| {
+                        (
+                            h.table.sql(),
+                            h.mode,
+                            h.since.slice(sql).to_string(),
+                            h.since_index,
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            cx.apply(s);
+        }
+        // Before the UPDATE: the SHARE of the CREATE INDEX on t.
+        assert_eq!(
+            seen[3],
+            vec![(
+                "t".into(),
+                LockMode::Share,
+                "CREATE INDEX j ON t (b)".into(),
+                2
+            )]
+        );
+        // Before the SELECT: ACCESS EXCLUSIVE on t since the ALTER TABLE (DROP INDEX i,
+        // whose table an earlier statement names, takes no stronger one), ROW EXCLUSIVE on u.
+        assert_eq!(
+            seen[6],
+            vec![
+                (
+                    "t".into(),
+                    LockMode::AccessExclusive,
+                    "ALTER TABLE t ADD COLUMN c int".into(),
+                    4
+                ),
+                (
+                    "u".into(),
+                    LockMode::RowExclusive,
+                    "UPDATE u SET a = 1".into(),
+                    3
+                ),
+            ]
+        );
+        assert!(
+            seen[1].is_empty(),
+            "the first CREATE INDEX ran outside the block"
+        );
+        assert_eq!(cx.statement_index(), 7);
+    }
+
+    #[test]
+    fn the_lock_model_asks_the_context_what_earlier_statements_declared() {
+        let cx = after(
+            "CREATE TABLE t (code varchar(10), n int); ALTER TABLE t ADD CONSTRAINT c CHECK (n IS NOT NULL);",
+        );
+        let name = |n: &str| Name::new(n, false, Span::default());
+        assert_eq!(
+            Schema::column_type(&cx, &table("t"), &name("code")).map(|t| t.text.as_str()),
+            Some("varchar(10)")
+        );
+        assert!(cx.proves_not_null(&table("t"), &name("n")));
+        assert!(!cx.proves_partition_bound(&table("u")));
     }
 
     #[test]

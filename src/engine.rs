@@ -9,6 +9,7 @@ use crate::discover::Input;
 use crate::ir::Statement;
 use crate::layout::{self, Direction, Runner, TransactionModel};
 use crate::lint::{self, FileResult, Reading, Settings};
+use crate::pg_version::PgVersion;
 use crate::rules::{self, PARSE_ERROR, RuleMeta};
 use crate::source::Span;
 use crate::suppress::{self, Ignore};
@@ -175,7 +176,7 @@ pub fn lint_folder(
                     unit.span.start <= s.start && s.end <= unit.span.end
                 })
                 .collect();
-            let wrapped = runner_wraps(runner, &unit, &src.reading, &members);
+            let wrapped = runner_wraps(runner, settings.pg_version, &unit, &src.reading, &members);
             if wrapped {
                 cx.begin_runner_transaction();
             }
@@ -229,7 +230,13 @@ pub fn lint_folder(
 }
 
 /// True when the runner opens a transaction around `unit`.
-fn runner_wraps(runner: Runner, unit: &layout::Unit, reading: &Reading, members: &[usize]) -> bool {
+fn runner_wraps(
+    runner: Runner,
+    pg: PgVersion,
+    unit: &layout::Unit,
+    reading: &Reading,
+    members: &[usize],
+) -> bool {
     let top_level = members
         .iter()
         .filter(|&&k| !reading.statements[k].in_do_block)
@@ -243,7 +250,7 @@ fn runner_wraps(runner: Runner, unit: &layout::Unit, reading: &Reading, members:
             // must run outside one.
             !members.iter().all(|&k| {
                 let s = &reading.statements[k];
-                s.in_do_block || !locks::transactional(s)
+                s.in_do_block || !locks::transactional(s, pg)
             })
         }
         TransactionModel::PerUnit => unit.transactional,

@@ -5,6 +5,7 @@
 //! (`lower.rs`) and the token fallback (`fallback/`) produce these types.
 
 use crate::ident::{Name, QualifiedName};
+use crate::locks::LockMode;
 use crate::source::Span;
 
 /// One statement of a migration file, lowered.
@@ -32,7 +33,7 @@ pub enum Origin {
     /// sqlparser rejected it; the token fallback recognised it.
     Fallback,
     /// Read by its leading keywords only, because no rule or context fact needs more of it
-    /// (`GRANT`, `REVOKE`, `COMMENT`, policies, the bodies of `CREATE FUNCTION`): it is not
+    /// (`GRANT`, `REVOKE`, policies, the bodies of `CREATE FUNCTION`): it is not
     /// tokenized or parsed, which saves a third of the work on real migrations.
     Skimmed,
     /// A PostgreSQL command neither path models in detail. `command` names it (`GRANT`).
@@ -156,6 +157,34 @@ pub enum Op {
     Lock {
         /// The tables.
         tables: Vec<QualifiedName>,
+        /// `IN … MODE`; ACCESS EXCLUSIVE when the statement names none.
+        mode: LockMode,
+        /// `ONLY` before every table: partitions and inheritance children are not locked.
+        only: bool,
+    },
+    /// `ANALYZE [table, …]`.
+    Analyze {
+        /// The tables named; none for the whole database.
+        tables: Vec<QualifiedName>,
+    },
+    /// `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER … ON table`.
+    CreateTrigger {
+        /// The table (or view) the trigger is on.
+        table: QualifiedName,
+    },
+    /// `COMMENT ON …`.
+    Comment {
+        /// `TABLE` (also for `COLUMN`), `VIEW`, `MATERIALIZED VIEW`, `INDEX` or `SEQUENCE`;
+        /// `Other` for objects that are not relations.
+        kind: ObjectKind,
+        /// The relation whose comment, or whose column's comment, changes; `None` for
+        /// objects that are not relations.
+        relation: Option<QualifiedName>,
+    },
+    /// `ALTER TYPE name ADD VALUE …`: a new enum label.
+    AddEnumValue {
+        /// The enum type.
+        name: QualifiedName,
     },
     /// `BEGIN` / `START TRANSACTION`.
     Begin,

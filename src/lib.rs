@@ -17,6 +17,7 @@ pub mod ir;
 pub mod layout;
 pub mod lint;
 pub mod locks;
+pub mod locks_report;
 mod lower;
 pub mod parse;
 pub mod pg_version;

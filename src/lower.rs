@@ -10,6 +10,7 @@ use crate::ir::{
     Action, ActionKind, AlterTable, Assignment, ColumnDef, Constraint, ConstraintKind, CreateIndex,
     CreateTable, Drop, Expr, ObjectKind, Op, TypeName,
 };
+use crate::locks::LockMode;
 use crate::source::Span;
 use crate::tokens::Tokens;
 use sqlparser::ast;
@@ -217,11 +218,55 @@ impl Lowerer<'_> {
                     .iter()
                     .filter_map(|t| self.qname(&t.name))
                     .collect(),
+                mode: l
+                    .lock_mode
+                    .as_ref()
+                    .map_or(LockMode::AccessExclusive, lock_mode),
+                only: l.tables.iter().all(|t| t.only),
+            },
+            S::Analyze(a) => Op::Analyze {
+                tables: a.table_name.iter().filter_map(|n| self.qname(n)).collect(),
+            },
+            S::CreateTrigger(t) => match self.qname(&t.table_name) {
+                Some(table) => Op::CreateTrigger { table },
+                None => self.other(),
+            },
+            S::Comment {
+                object_type,
+                object_name,
+                ..
+            } => self.comment(object_type, object_name),
+            S::AlterType(ast::AlterType {
+                name,
+                operation: ast::AlterTypeOperation::AddValue(_),
+            }) => match self.qname(name) {
+                Some(name) => Op::AddEnumValue { name },
+                None => self.other(),
             },
             // sqlparser reads `VACUUM ANALYZE` as a vacuum of a table named "analyze".
             S::Vacuum(_) => fallback::vacuum(self.toks).unwrap_or_else(|| self.other()),
             _ => self.other(),
         }
+    }
+
+    /// `COMMENT ON <object> name IS …`: the relation it changes, when it is one.
+    fn comment(&self, object: &ast::CommentObject, name: &ast::ObjectName) -> Op {
+        use ast::CommentObject as C;
+        let (kind, relation) = match object {
+            C::Table => (ObjectKind::Table, self.qname(name)),
+            C::View => (ObjectKind::View, self.qname(name)),
+            C::MaterializedView => (ObjectKind::MaterializedView, self.qname(name)),
+            C::Index => (ObjectKind::Index, self.qname(name)),
+            C::Sequence => (ObjectKind::Sequence, self.qname(name)),
+            // `table.column` or `schema.table.column`: the relation is all but the last part.
+            C::Column => {
+                let mut parts = name.0.clone();
+                parts.pop();
+                (ObjectKind::Table, self.qname(&ast::ObjectName(parts)))
+            }
+            _ => (ObjectKind::Other, None),
+        };
+        Op::Comment { kind, relation }
     }
 
     /// `CREATE <kind> name`.
@@ -551,7 +596,7 @@ impl Lowerer<'_> {
                 out,
                 span,
                 ActionKind::Other {
-                    description: fallback::leading_keywords(self.toks, from, to, 3),
+                    description: fallback::action_description(self.toks, from, to),
                 },
             ),
         }
@@ -932,9 +977,25 @@ fn object_kind(t: &ast::ObjectType) -> ObjectKind {
     }
 }
 
+/// The mode `LOCK TABLE … IN <mode> MODE` asks for.
+fn lock_mode(m: &ast::LockTableMode) -> LockMode {
+    use ast::LockTableMode as M;
+    match m {
+        M::AccessShare => LockMode::AccessShare,
+        M::RowShare => LockMode::RowShare,
+        M::RowExclusive => LockMode::RowExclusive,
+        M::ShareUpdateExclusive => LockMode::ShareUpdateExclusive,
+        M::Share => LockMode::Share,
+        M::ShareRowExclusive => LockMode::ShareRowExclusive,
+        M::Exclusive => LockMode::Exclusive,
+        M::AccessExclusive => LockMode::AccessExclusive,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::ir::{ActionKind, ConstraintKind, ObjectKind, Op, Origin};
+    use crate::locks::LockMode;
     use crate::parse::statement;
     use crate::source::Span;
 
@@ -1151,5 +1212,74 @@ mod tests {
             panic!()
         };
         assert_eq!(data_type.span.slice(sql), "bigint");
+    }
+
+    #[test]
+    fn locks_analyze_triggers_comments_and_enum_values() {
+        let Op::Lock { tables, mode, only } =
+            op("LOCK TABLE ONLY a, ONLY b IN SHARE ROW EXCLUSIVE MODE")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (tables.len(), mode, only),
+            (2, LockMode::ShareRowExclusive, true)
+        );
+        assert!(matches!(
+            op("LOCK t"),
+            Op::Lock {
+                mode: LockMode::AccessExclusive,
+                only: false,
+                ..
+            }
+        ));
+        let Op::Analyze { tables } = op("ANALYZE app.t") else {
+            panic!()
+        };
+        assert_eq!(tables[0].sql(), "app.t");
+        let Op::CreateTrigger { table } =
+            op("CREATE TRIGGER x BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()")
+        else {
+            panic!()
+        };
+        assert_eq!(table.sql(), "t");
+        let Op::Comment { kind, relation } = op("COMMENT ON COLUMN app.t.c IS 'x'") else {
+            panic!()
+        };
+        assert_eq!(
+            (kind, relation.map(|r| r.sql())),
+            (ObjectKind::Table, Some("app.t".into()))
+        );
+        assert!(matches!(
+            op("COMMENT ON SCHEMA app IS 'x'"),
+            Op::Comment {
+                kind: ObjectKind::Other,
+                relation: None
+            }
+        ));
+        assert!(matches!(
+            op("ALTER TYPE mood ADD VALUE 'x'"),
+            Op::AddEnumValue { .. }
+        ));
+    }
+
+    #[test]
+    fn unmodelled_column_actions_are_described_without_the_column_name() {
+        // Both the parser and the token fallback describe them.
+        let described = |sql: &str| match statement(sql, Span::new(0, sql.len())).op {
+            Op::AlterTable(at) => match &at.actions[0].kind {
+                ActionKind::Other { description } => description.clone(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            described("ALTER TABLE t ALTER COLUMN n SET (n_distinct = 5)"),
+            "ALTER COLUMN SET"
+        );
+        assert_eq!(
+            described("ALTER TABLE t DISABLE TRIGGER USER"),
+            "DISABLE TRIGGER USER"
+        );
     }
 }

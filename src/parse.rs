@@ -207,7 +207,6 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
 const SKIMMED: &[&str] = &[
     "GRANT",
     "REVOKE",
-    "COMMENT",
     "SECURITY",
     "ALTER DEFAULT PRIVILEGES",
     "CREATE POLICY",

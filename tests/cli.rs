@@ -83,7 +83,7 @@ fn demo_json_shape_and_spans() {
     );
     assert_eq!(
         v["summary"],
-        serde_json::json!({"files": 3, "statements": 6, "errors": 4, "warnings": 6, "parse_errors": 0, "unanalyzed": 0, "do_statements": 0, "dynamic_sql": 0, "do_unreadable": 0, "down_skipped": 0, "skimmed": 0})
+        serde_json::json!({"files": 3, "statements": 6, "errors": 4, "warnings": 8, "parse_errors": 0, "unanalyzed": 0, "do_statements": 0, "dynamic_sql": 0, "do_unreadable": 0, "down_skipped": 0, "skimmed": 0})
     );
 }
 
@@ -272,4 +272,106 @@ fn exclude_globs_leave_files_out() {
         .assert()
         .code(0)
         .stdout(predicates::str::contains("in 1 file"));
+}
+
+#[test]
+fn locks_json_lists_each_statement_with_the_locks_held_before_it() {
+    let file = "fixtures/locks/0004_orders_user_fk.sql";
+    let (v, code) = json_of(&["locks", "--format", "json", file]);
+    assert_eq!(code, 0);
+    let statements = v["statements"].as_array().unwrap();
+    assert_eq!(statements.len(), 7);
+    let index = &statements[2];
+    assert_eq!(index["file"], file);
+    assert_eq!(index["line"], 3);
+    assert_eq!(
+        index["sql"],
+        "CREATE INDEX orders_user_id_idx ON orders (user_id)"
+    );
+    assert_eq!(
+        index["locks"][0],
+        serde_json::json!({"relation": "orders", "kind": "table", "mode": "SHARE", "rewrite": false, "scan": true})
+    );
+    assert_eq!(index["blocks"], serde_json::json!(["writes", "ddl"]));
+    assert_eq!(index["rewrite"], false);
+    assert_eq!(index["scan"], true);
+    assert_eq!(index["transactional"], true);
+    assert_eq!(index["held"], serde_json::json!([]));
+    // The foreign key takes SHARE ROW EXCLUSIVE on both tables; orders keeps the SHARE of
+    // line 3 until the stronger lock replaces it.
+    let fk = &statements[3];
+    assert_eq!(fk["line"], 4);
+    assert_eq!(
+        fk["held"],
+        serde_json::json!([{"relation": "orders", "mode": "SHARE", "since": {"file": file, "line": 3}}])
+    );
+    let users = fk["locks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["relation"] == "users")
+        .unwrap();
+    assert_eq!(users["mode"], "SHARE ROW EXCLUSIVE");
+    assert_eq!(users["scan"], false);
+    // At VALIDATE, both tables are still locked by line 4's statement.
+    let validate = &statements[5];
+    assert_eq!(validate["line"], 7);
+    assert_eq!(
+        validate["held"],
+        serde_json::json!([
+            {"relation": "orders", "mode": "SHARE ROW EXCLUSIVE", "since": {"file": file, "line": 4}},
+            {"relation": "users", "mode": "SHARE ROW EXCLUSIVE", "since": {"file": file, "line": 4}}
+        ])
+    );
+    assert_eq!(validate["blocks"], serde_json::json!(["ddl"]));
+    // COMMIT still runs with them held; it ends the transaction.
+    assert_eq!(statements[6]["sql"], "COMMIT");
+    assert_eq!(statements[6]["held"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn locks_human_table() {
+    let out = bellows()
+        .args(["locks", "fixtures/locks/0004_orders_user_fk.sql"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("locks_human", String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
+fn locks_of_concurrent_statements_outside_a_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("1.sql");
+    fs::write(
+        &path,
+        "CREATE INDEX CONCURRENTLY i ON t (a);\nALTER TABLE t ALTER COLUMN a TYPE bigint;\n",
+    )
+    .unwrap();
+    let (v, code) = json_of(&["locks", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let s = v["statements"].as_array().unwrap();
+    assert_eq!(s[0]["transactional"], false);
+    assert_eq!(s[0]["locks"][0]["mode"], "SHARE UPDATE EXCLUSIVE");
+    assert_eq!(s[1]["rewrite"], true);
+    assert_eq!(
+        s[1]["blocks"],
+        serde_json::json!(["reads", "writes", "ddl"])
+    );
+    // Outside a transaction block each statement releases its locks.
+    assert_eq!(s[1]["held"], serde_json::json!([]));
+}
+
+#[test]
+fn locks_usage_and_unreadable_files() {
+    bellows().args(["locks"]).assert().code(2);
+    bellows()
+        .args(["locks", "--pg-version", "fifteen", "x.sql"])
+        .assert()
+        .code(2);
+    bellows()
+        .args(["locks", "no/such/file.sql"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no/such/file.sql"));
 }

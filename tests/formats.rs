@@ -98,7 +98,7 @@ fn sarif_is_a_valid_2_1_0_log() {
     }
 
     let results = array(&run["results"], "results");
-    assert_eq!(results.len(), 10);
+    assert_eq!(results.len(), 12);
     let mut fixes = Vec::new();
     for r in results {
         let id = string(&r["ruleId"], "ruleId");
@@ -189,7 +189,7 @@ fn gitlab_fingerprints_are_stable_and_distinct() {
     let mut unique = prints(&first);
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), 10, "every finding has its own fingerprint");
+    assert_eq!(unique.len(), 12, "every finding has its own fingerprint");
     for issue in array(&first, "report") {
         assert!(matches!(
             string(&issue["severity"], "severity"),

@@ -1,11 +1,19 @@
-//! The lock facts of migration statements, checked against a real PostgreSQL server.
+//! The lock model checked against a real PostgreSQL server.
 //!
 //! Each case sets up a small schema, runs one statement and compares what the server did
 //! (locks per relation, new storage, sequential scans, whether it may run in a transaction
-//! block) with what is expected. The expectations are written from PostgreSQL's
-//! documentation ("Explicit Locking" and each command's page); where the server disagreed
-//! with the documentation the case says so in a `server:` comment and expects what the
-//! server does. They are meant to be replaced by what `bellows::locks` claims.
+//! block) with what `bellows::locks` says the statement does. The setup and the statement
+//! are read by bellows as one migration file: a context walks the setup, so what the file
+//! declares (a column's type, a validated CHECK) informs the model as it would in a real
+//! run. The model names some relations by their relation to others ("each index of t", "the
+//! table foreign key c references"); they are resolved with the server's catalog as it
+//! stood before the statement. The PostgreSQL version under test is read from the server
+//! and given to the model, so version-dependent facts are checked on the server's side.
+//!
+//! Where the server proved the model wrong, the model was fixed (see `docs/locks.md`). What
+//! the observation cannot tell is left out of the comparison case by case, each with the
+//! reason; an expectation is written by hand only where the model deliberately says
+//! nothing.
 //!
 //! Needs PostgreSQL's server binaries (`apt-get install postgresql`, or `BELLOWS_PG_BIN`);
 //! fails without them. `cargo test --release --test pg_locks -- --nocapture` prints what was
@@ -13,9 +21,15 @@
 
 mod pg;
 
+use bellows::context::Context;
+use bellows::ident::QualifiedName;
+use bellows::ir::Origin;
+use bellows::lint::read_statements;
+use bellows::locks::{self, Relation, RelationLock};
+use bellows::pg_version::PgVersion;
 use pg::Mode::*;
-use pg::{Cluster, Expected, Method, Observation, expect, observe};
-use std::collections::BTreeSet;
+use pg::{Cluster, Expected, Method, Mode, Observation, ServerSchema, expect, observe};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The schema every case starts from: a table `t` with columns of several types, two
 /// indexes, a foreign key to `p`, a view and a materialized view on it; `events` with a
@@ -66,621 +80,552 @@ CREATE TABLE measurements_2025 (id int, at date NOT NULL, v int);
 INSERT INTO measurements_2025 SELECT g, date '2025-01-01' + g, g FROM generate_series(1, 100) g;
 "#;
 
-/// One statement kind: extra setup after `BASE`, the statement, what it should do.
+/// One statement kind: extra setup after `BASE`, the statement, and what of the model's
+/// claims the observation cannot tell.
 struct Case {
     name: &'static str,
     setup: &'static str,
     sql: &'static str,
-    expected: Expected,
+    scan_not_compared: Vec<&'static str>,
+    rewrite_not_compared: Vec<&'static str>,
+    /// Where the model deliberately says nothing, an expectation written by hand.
+    by_hand: Option<Expected>,
 }
 
-fn case(name: &'static str, sql: &'static str, expected: Expected) -> Case {
+fn case(name: &'static str, sql: &'static str) -> Case {
     Case {
         name,
         setup: "",
         sql,
-        expected,
+        scan_not_compared: Vec::new(),
+        rewrite_not_compared: Vec::new(),
+        by_hand: None,
     }
 }
 
-fn case_after(
-    name: &'static str,
-    setup: &'static str,
-    sql: &'static str,
-    expected: Expected,
-) -> Case {
-    Case {
-        name,
-        setup,
-        sql,
-        expected,
+impl Case {
+    /// Extra setup after `BASE`.
+    fn after(mut self, setup: &'static str) -> Self {
+        self.setup = setup;
+        self
+    }
+
+    /// The server's scan of `relation` says nothing about the model: see the case.
+    fn scan_not_compared(mut self, relation: &'static str) -> Self {
+        self.scan_not_compared.push(relation);
+        self
+    }
+
+    /// The server's new storage for `relation` says nothing about the model: see the case.
+    fn rewrite_not_compared(mut self, relation: &'static str) -> Self {
+        self.rewrite_not_compared.push(relation);
+        self
+    }
+
+    fn by_hand(mut self, expected: Expected) -> Self {
+        self.by_hand = Some(expected);
+        self
     }
 }
 
-/// The cases for PostgreSQL `major`. Version-dependent facts take the side of `major`.
+/// The cases for PostgreSQL `major`: statements older servers reject are left out.
 fn cases(major: u32) -> Vec<Case> {
     let mut cases = vec![
         // --- CREATE / DROP / REINDEX INDEX ------------------------------------------------
-        // CREATE INDEX: SHARE on the table (blocks writes), reads every row.
-        case(
-            "create_index",
-            "CREATE INDEX t_big_idx ON t (big)",
-            expect().lock("t", Share).scan("t"),
-        ),
+        case("create_index", "CREATE INDEX t_big_idx ON t (big)"),
         case(
             "create_unique_index",
             "CREATE UNIQUE INDEX t_big_key ON t (big)",
-            expect().lock("t", Share).scan("t"),
         ),
-        // On a partitioned table the index is built on every partition under the same lock.
+        // Built on every partition under the same lock; the parent has no rows of its own.
         case(
             "create_index_on_partitioned_table",
             "CREATE INDEX measurements_v_idx ON measurements (v)",
-            expect()
-                .lock("measurements", Share)
-                .lock("measurements_2024", Share)
-                .scan("measurements_2024"),
         ),
-        // CONCURRENTLY: SHARE UPDATE EXCLUSIVE; not in a transaction block.
+        case(
+            "create_index_on_only_partitioned_table",
+            "CREATE INDEX measurements_v_idx ON ONLY measurements (v)",
+        ),
         case(
             "create_index_concurrently",
             "CREATE INDEX CONCURRENTLY t_big_idx ON t (big)",
-            expect()
-                .lock("t", ShareUpdateExclusive)
-                .scan("t")
-                .outside_transaction(),
         ),
-        // DROP INDEX: "acquires an ACCESS EXCLUSIVE lock on the table".
-        case(
-            "drop_index",
-            "DROP INDEX t_n_idx",
-            expect()
-                .lock("t", AccessExclusive)
-                .lock("t_n_idx", AccessExclusive),
-        ),
-        // DROP INDEX CONCURRENTLY: does not lock out selects, inserts, updates, deletes.
+        case("drop_index", "DROP INDEX t_n_idx"),
         // Observed while it waits for other transactions; its last step, deleting the index
-        // once no query can see it, takes no lock anyone could wait for, so is not seen.
-        case(
-            "drop_index_concurrently",
-            "DROP INDEX CONCURRENTLY t_n_idx",
-            expect()
-                .lock("t", ShareUpdateExclusive)
-                .lock("t_n_idx", ShareUpdateExclusive)
-                .outside_transaction(),
-        ),
-        // REINDEX: "locks out writes but not reads of the index's parent table", ACCESS
-        // EXCLUSIVE on the index being processed.
-        case(
-            "reindex_index",
-            "REINDEX INDEX t_n_idx",
-            expect()
-                .lock("t", Share)
-                .lock("t_n_idx", AccessExclusive)
-                .rewrite("t_n_idx")
-                .scan("t"),
-        ),
-        case(
-            "reindex_table",
-            "REINDEX TABLE t",
-            expect()
-                .lock("t", Share)
-                .lock("t_pkey", AccessExclusive)
-                .lock("t_n_idx", AccessExclusive)
-                .lock("t_code_idx", AccessExclusive)
-                .rewrite("t_pkey")
-                .rewrite("t_n_idx")
-                .rewrite("t_code_idx")
-                .scan("t"),
-        ),
+        // once no query can see it, takes ACCESS EXCLUSIVE on the index, which no one can
+        // wait for and the observation does not see: the model states SHARE UPDATE
+        // EXCLUSIVE, the lock that matters.
+        case("drop_index_concurrently", "DROP INDEX CONCURRENTLY t_n_idx"),
+        case("reindex_index", "REINDEX INDEX t_n_idx"),
+        case("reindex_table", "REINDEX TABLE t"),
         case(
             "alter_index_rename",
             "ALTER INDEX t_n_idx RENAME TO t_n_index",
-            expect().lock(
-                "t_n_idx",
-                if major >= 12 {
-                    ShareUpdateExclusive
-                } else {
-                    AccessExclusive
-                },
-            ),
         ),
         // --- ALTER TABLE … ADD COLUMN ------------------------------------------------------
-        case(
-            "add_column",
-            "ALTER TABLE t ADD COLUMN note text",
-            expect().lock("t", AccessExclusive),
-        ),
+        case("add_column", "ALTER TABLE t ADD COLUMN note text"),
     ];
 
     if major >= 12 {
         cases.extend([
-            // REINDEX CONCURRENTLY (12+): SHARE UPDATE EXCLUSIVE on the table and the index;
-            // the index is built anew and swapped in.
             case(
                 "reindex_index_concurrently",
                 "REINDEX INDEX CONCURRENTLY t_n_idx",
-                expect()
-                    .lock("t", ShareUpdateExclusive)
-                    .lock("t_n_idx", ShareUpdateExclusive)
-                    .rewrite("t_n_idx")
-                    .scan("t")
-                    .outside_transaction(),
             ),
-            case(
-                "reindex_table_concurrently",
-                "REINDEX TABLE CONCURRENTLY t",
-                expect()
-                    .lock("t", ShareUpdateExclusive)
-                    .lock("t_pkey", ShareUpdateExclusive)
-                    .lock("t_n_idx", ShareUpdateExclusive)
-                    .lock("t_code_idx", ShareUpdateExclusive)
-                    .rewrite("t_pkey")
-                    .rewrite("t_n_idx")
-                    .rewrite("t_code_idx")
-                    .scan("t")
-                    .outside_transaction(),
-            ),
+            case("reindex_table_concurrently", "REINDEX TABLE CONCURRENTLY t"),
         ]);
     }
-
-    // From 11 a constant or stable default is stored in the catalog: no rewrite.
-    let no_rewrite_default = major >= 11;
-    let stored_default = |e: Expected| {
-        if no_rewrite_default {
-            e
-        } else {
-            e.rewrite("t").scan("t")
-        }
-    };
-    let rewrite_t = || expect().lock("t", AccessExclusive).rewrite("t").scan("t");
 
     cases.extend([
         case(
             "add_column_constant_default",
             "ALTER TABLE t ADD COLUMN score int DEFAULT 0",
-            stored_default(expect().lock("t", AccessExclusive)),
         ),
         case(
             "add_column_not_null_with_default",
             "ALTER TABLE t ADD COLUMN status text NOT NULL DEFAULT 'new'",
-            stored_default(expect().lock("t", AccessExclusive)),
         ),
         // now() is STABLE: evaluated once, stored in the catalog.
         case(
             "add_column_now_default",
             "ALTER TABLE t ADD COLUMN seen_at timestamptz DEFAULT now()",
-            stored_default(expect().lock("t", AccessExclusive)),
         ),
-        // A volatile default is computed per row: rewrite.
         case(
             "add_column_gen_random_uuid_default",
             "ALTER TABLE t ADD COLUMN token uuid DEFAULT gen_random_uuid()",
-            rewrite_t(),
         ),
         case(
             "add_column_random_default",
             "ALTER TABLE t ADD COLUMN r float8 DEFAULT random()",
-            rewrite_t(),
         ),
         case(
             "add_column_clock_timestamp_default",
             "ALTER TABLE t ADD COLUMN stamped_at timestamptz DEFAULT clock_timestamp()",
-            rewrite_t(),
         ),
-        // serial = a default of nextval(), volatile.
-        case(
-            "add_column_serial",
-            "ALTER TABLE t ADD COLUMN seq serial",
-            rewrite_t(),
-        ),
+        case("add_column_serial", "ALTER TABLE t ADD COLUMN seq serial"),
         case(
             "add_column_identity",
             "ALTER TABLE t ADD COLUMN ident bigint GENERATED ALWAYS AS IDENTITY",
-            rewrite_t(),
         ),
         case(
             "add_column_stored_generated",
             "ALTER TABLE t ADD COLUMN n2 int GENERATED ALWAYS AS (n * 2) STORED",
-            rewrite_t(),
         ),
-        // A column with a foreign key: ADD FOREIGN KEY takes SHARE ROW EXCLUSIVE on the
-        // referenced table.
+        // An all-null new column cannot violate its foreign key: nothing is checked.
         case(
             "add_column_references",
             "ALTER TABLE t ADD COLUMN owner_id int REFERENCES p (id)",
-            expect()
-                .lock("t", AccessExclusive)
-                .lock("p", ShareRowExclusive),
         ),
+        // With a default every row has a value to check, in both tables.
+        case(
+            "add_column_references_with_default",
+            "ALTER TABLE t ADD COLUMN owner_id int DEFAULT 1 REFERENCES p (id)",
+        ),
+        case(
+            "add_column_check",
+            "ALTER TABLE t ADD COLUMN c int CHECK (c > 0)",
+        ),
+        case("add_column_unique", "ALTER TABLE t ADD COLUMN c int UNIQUE"),
         // --- other column changes ----------------------------------------------------------
-        case(
-            "drop_column",
-            "ALTER TABLE t DROP COLUMN flag",
-            expect().lock("t", AccessExclusive),
-        ),
-        case(
-            "rename_column",
-            "ALTER TABLE t RENAME COLUMN body TO content",
-            expect().lock("t", AccessExclusive),
-        ),
-        case(
-            "rename_table",
-            "ALTER TABLE t RENAME TO t_renamed",
-            expect().lock("t", AccessExclusive),
-        ),
-        // "changing the type of an existing column will require the entire table and its
-        // indexes to be rewritten", unless the old type is binary coercible to the new one.
+        case("drop_column", "ALTER TABLE t DROP COLUMN flag"),
+        case("rename_column", "ALTER TABLE t RENAME COLUMN body TO content"),
+        case("rename_table", "ALTER TABLE t RENAME TO t_renamed"),
         case(
             "alter_type_int_to_bigint",
             "ALTER TABLE t ALTER COLUMN n TYPE bigint",
-            rewrite_t(),
         ),
+        // Binary coercible from varchar(10), which the setup declares: no rewrite (the
+        // index on the column is re-created on its old storage).
         case(
             "alter_type_varchar_longer",
             "ALTER TABLE t ALTER COLUMN code TYPE varchar(20)",
-            expect().lock("t", AccessExclusive),
         ),
         case(
             "alter_type_varchar_to_text",
             "ALTER TABLE t ALTER COLUMN code TYPE text",
-            expect().lock("t", AccessExclusive),
+        ),
+        case(
+            "alter_type_varchar_unbounded",
+            "ALTER TABLE t ALTER COLUMN code TYPE varchar",
         ),
         // Shortening needs every value checked (and cast): not binary coercible.
         case(
             "alter_type_varchar_shorter",
             "ALTER TABLE t ALTER COLUMN code TYPE varchar(5)",
-            rewrite_t(),
         ),
-        case(
-            "set_not_null",
-            "ALTER TABLE t ALTER COLUMN n SET NOT NULL",
-            expect().lock("t", AccessExclusive).scan("t"),
-        ),
-        case(
-            "drop_not_null",
-            "ALTER TABLE t ALTER COLUMN big DROP NOT NULL",
-            expect().lock("t", AccessExclusive),
-        ),
-        case(
-            "set_default",
-            "ALTER TABLE t ALTER COLUMN n SET DEFAULT 0",
-            expect().lock("t", AccessExclusive),
-        ),
-        case(
-            "drop_default",
-            "ALTER TABLE t ALTER COLUMN at DROP DEFAULT",
-            expect().lock("t", AccessExclusive),
-        ),
-        // SET STATISTICS and storage parameters: SHARE UPDATE EXCLUSIVE.
+        case("set_not_null", "ALTER TABLE t ALTER COLUMN n SET NOT NULL"),
+        case("drop_not_null", "ALTER TABLE t ALTER COLUMN big DROP NOT NULL"),
+        case("set_default", "ALTER TABLE t ALTER COLUMN n SET DEFAULT 0"),
+        case("drop_default", "ALTER TABLE t ALTER COLUMN at DROP DEFAULT"),
         case(
             "set_statistics",
             "ALTER TABLE t ALTER COLUMN n SET STATISTICS 500",
-            expect().lock("t", ShareUpdateExclusive),
         ),
         case(
-            "set_fillfactor",
-            "ALTER TABLE t SET (fillfactor = 70)",
-            expect().lock("t", ShareUpdateExclusive),
+            "set_attribute_options",
+            "ALTER TABLE t ALTER COLUMN n SET (n_distinct = 5)",
         ),
+        case(
+            "set_storage",
+            "ALTER TABLE t ALTER COLUMN n SET STORAGE PLAIN",
+        ),
+        // --- table settings ---------------------------------------------------------------
+        case("set_fillfactor", "ALTER TABLE t SET (fillfactor = 70)"),
+        case("reset_fillfactor", "ALTER TABLE t RESET (fillfactor)"),
+        case("cluster_on", "ALTER TABLE t CLUSTER ON t_pkey"),
+        case("set_without_cluster", "ALTER TABLE t SET WITHOUT CLUSTER"),
+        case("owner_to", "ALTER TABLE t OWNER TO postgres"),
+        case("replica_identity", "ALTER TABLE t REPLICA IDENTITY FULL"),
         // --- constraints ------------------------------------------------------------------
         case(
             "add_check",
             "ALTER TABLE t ADD CONSTRAINT t_n_positive CHECK (n > 0)",
-            expect().lock("t", AccessExclusive).scan("t"),
         ),
         case(
             "add_check_not_valid",
             "ALTER TABLE t ADD CONSTRAINT t_n_positive CHECK (n > 0) NOT VALID",
-            expect().lock("t", AccessExclusive),
         ),
-        // VALIDATE CONSTRAINT: SHARE UPDATE EXCLUSIVE on the table, which it scans.
-        case_after(
+        case(
             "validate_check",
-            "ALTER TABLE t ADD CONSTRAINT t_n_positive CHECK (n > 0) NOT VALID;",
             "ALTER TABLE t VALIDATE CONSTRAINT t_n_positive",
-            expect().lock("t", ShareUpdateExclusive).scan("t"),
-        ),
-        // ADD FOREIGN KEY: SHARE ROW EXCLUSIVE on both tables; rows of t are checked.
-        // server: the check is one query joining t to p, and it read p by a sequential scan
+        )
+        .after("ALTER TABLE t ADD CONSTRAINT t_n_positive CHECK (n > 0) NOT VALID;"),
+        // server: the check is one query joining t to p, and it reads p by a sequential scan
         // too (at this size; with a large p the planner may use p's primary key instead).
         case(
             "add_foreign_key",
             "ALTER TABLE t ADD CONSTRAINT t_q_id_fkey FOREIGN KEY (q_id) REFERENCES p (id)",
-            expect()
-                .lock("t", ShareRowExclusive)
-                .lock("p", ShareRowExclusive)
-                .scan("t")
-                .scan("p"),
         ),
         case(
             "add_foreign_key_not_valid",
             "ALTER TABLE t ADD CONSTRAINT t_q_id_fkey FOREIGN KEY (q_id) REFERENCES p (id) NOT VALID",
-            expect()
-                .lock("t", ShareRowExclusive)
-                .lock("p", ShareRowExclusive),
         ),
-        // "If the constraint is a foreign key then a ROW SHARE lock is also required on the
-        // table referenced by the constraint."
-        // server: as for ADD FOREIGN KEY, the check read p by a sequential scan as well.
-        case_after(
+        // ROW SHARE on the referenced table, which the check reads as for ADD FOREIGN KEY.
+        case(
             "validate_foreign_key",
-            "ALTER TABLE t ADD CONSTRAINT t_q_id_fkey FOREIGN KEY (q_id) REFERENCES p (id) NOT VALID;",
             "ALTER TABLE t VALIDATE CONSTRAINT t_q_id_fkey",
-            expect()
-                .lock("t", ShareUpdateExclusive)
-                .lock("p", RowShare)
-                .scan("t")
-                .scan("p"),
+        )
+        .after(
+            "ALTER TABLE t ADD CONSTRAINT t_q_id_fkey FOREIGN KEY (q_id) REFERENCES p (id) NOT VALID;",
         ),
         case(
             "add_unique",
             "ALTER TABLE t ADD CONSTRAINT t_big_key UNIQUE (big)",
-            expect().lock("t", AccessExclusive).scan("t"),
         ),
         // audit.id is nullable: PRIMARY KEY also sets NOT NULL, checked by a scan.
+        case("add_primary_key", "ALTER TABLE audit ADD PRIMARY KEY (id)"),
         case(
-            "add_primary_key",
-            "ALTER TABLE audit ADD PRIMARY KEY (id)",
-            expect().lock("audit", AccessExclusive).scan("audit"),
+            "add_exclusion_constraint",
+            "ALTER TABLE t ADD CONSTRAINT t_big_excl EXCLUDE USING btree (big WITH =)",
         ),
-        // USING INDEX: the index exists, nothing is built or scanned.
+        // USING INDEX: the index exists, nothing is built or scanned; the index itself
+        // takes SHARE UPDATE EXCLUSIVE.
         case(
             "add_unique_using_index",
             "ALTER TABLE t ADD CONSTRAINT t_code_key UNIQUE USING INDEX t_code_idx",
-            expect().lock("t", AccessExclusive),
         ),
         case(
             "add_primary_key_using_index",
             "ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_id_idx",
-            expect().lock("events", AccessExclusive),
         ),
-        case_after(
+        case(
             "drop_constraint_check",
-            "ALTER TABLE t ADD CONSTRAINT t_n_positive CHECK (n > 0);",
             "ALTER TABLE t DROP CONSTRAINT t_n_positive",
-            expect().lock("t", AccessExclusive),
-        ),
-        // The documentation names no lock on the referenced table.
-        // server: ACCESS EXCLUSIVE on p as well (the constraint's triggers on p are dropped):
-        // dropping a foreign key blocks reads of the referenced table.
+        )
+        .after("ALTER TABLE t ADD CONSTRAINT t_n_positive CHECK (n > 0);"),
+        // server: ACCESS EXCLUSIVE on p as well (the constraint's triggers on p are dropped),
+        // which the documentation does not name: dropping a foreign key blocks reads of the
+        // referenced table.
         case(
             "drop_constraint_foreign_key",
             "ALTER TABLE t DROP CONSTRAINT t_p_id_fkey",
-            expect()
-                .lock("t", AccessExclusive)
-                .lock("p", AccessExclusive),
+        ),
+        case(
+            "alter_constraint",
+            "ALTER TABLE t ALTER CONSTRAINT t_p_id_fkey DEFERRABLE",
+        ),
+        case(
+            "rename_constraint",
+            "ALTER TABLE t RENAME CONSTRAINT t_p_id_fkey TO t_p_fk",
         ),
         // --- partitions ---------------------------------------------------------------------
-        // ATTACH PARTITION: SHARE UPDATE EXCLUSIVE on the parent from 12 (ACCESS EXCLUSIVE
-        // before), ACCESS EXCLUSIVE on the table attached, whose rows are checked.
         case(
             "attach_partition",
             "ALTER TABLE measurements ATTACH PARTITION measurements_2025 \
              FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
-            expect()
-                .lock(
-                    "measurements",
-                    if major >= 12 {
-                        ShareUpdateExclusive
-                    } else {
-                        AccessExclusive
-                    },
-                )
-                .lock("measurements_2025", AccessExclusive)
-                .scan("measurements_2025"),
         ),
         case(
             "detach_partition",
             "ALTER TABLE measurements DETACH PARTITION measurements_2024",
-            expect()
-                .lock("measurements", AccessExclusive)
-                .lock("measurements_2024", AccessExclusive),
+        ),
+        case(
+            "create_partition_of",
+            "CREATE TABLE measurements_2026 PARTITION OF measurements \
+             FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+        ),
+        // Column and constraint changes reach every partition under the same lock; renaming
+        // the table does not.
+        case(
+            "partitioned_add_column",
+            "ALTER TABLE measurements ADD COLUMN note text",
+        ),
+        case(
+            "partitioned_set_not_null",
+            "ALTER TABLE measurements ALTER COLUMN v SET NOT NULL",
+        ),
+        case(
+            "partitioned_alter_type",
+            "ALTER TABLE measurements ALTER COLUMN v TYPE bigint",
+        ),
+        case(
+            "partitioned_set_statistics",
+            "ALTER TABLE measurements ALTER COLUMN v SET STATISTICS 100",
+        ),
+        case(
+            "partitioned_rename",
+            "ALTER TABLE measurements RENAME TO measurements_old",
         ),
         // --- whole tables -----------------------------------------------------------------
-        case(
-            "set_schema",
-            "ALTER TABLE audit SET SCHEMA bellows_moved",
-            expect().lock("audit", AccessExclusive),
-        ),
-        case(
-            "drop_table",
-            "DROP TABLE audit",
-            expect().lock("audit", AccessExclusive),
-        ),
+        case("set_schema", "ALTER TABLE audit SET SCHEMA bellows_moved"),
+        case("drop_table", "DROP TABLE audit"),
         // CASCADE drops t's foreign key, an ALTER TABLE of t.
+        case("drop_referenced_table_cascade", "DROP TABLE p CASCADE"),
+        // server: the foreign key's triggers on t go with child: ACCESS EXCLUSIVE on t.
+        case("drop_referencing_table", "DROP TABLE child")
+            .after("CREATE TABLE child (id int PRIMARY KEY, t_id int REFERENCES t (id));"),
+        case("drop_partitioned_table", "DROP TABLE measurements"),
+        case("drop_view", "DROP VIEW t_view"),
+        case("drop_materialized_view", "DROP MATERIALIZED VIEW t_totals"),
+        case("rename_view", "ALTER VIEW t_view RENAME TO t_view2"),
         case(
-            "drop_referenced_table_cascade",
-            "DROP TABLE p CASCADE",
-            expect()
-                .lock("p", AccessExclusive)
-                .lock("t", AccessExclusive),
+            "rename_materialized_view",
+            "ALTER MATERIALIZED VIEW t_totals RENAME TO t_totals2",
         ),
-        // TRUNCATE gives the table a new, empty file: relfilenode changes (no row is copied).
-        case(
-            "truncate",
-            "TRUNCATE audit",
-            expect().lock("audit", AccessExclusive).rewrite("audit"),
-        ),
-        // VACUUM (SHARE UPDATE EXCLUSIVE) cannot run in a transaction block; it reads pages
-        // directly, which the statistics do not count as a sequential scan.
-        case(
-            "vacuum",
-            "VACUUM t",
-            expect()
-                .lock("t", ShareUpdateExclusive)
-                .outside_transaction(),
-        ),
-        case(
-            "vacuum_analyze",
-            "VACUUM ANALYZE t",
-            expect()
-                .lock("t", ShareUpdateExclusive)
-                .outside_transaction(),
-        ),
-        // VACUUM FULL rewrites the table under ACCESS EXCLUSIVE.
-        case(
-            "vacuum_full",
-            "VACUUM FULL t",
-            expect()
-                .lock("t", AccessExclusive)
-                .rewrite("t")
-                .scan("t")
-                .outside_transaction(),
-        ),
-        case(
-            "analyze",
-            "ANALYZE t",
-            expect().lock("t", ShareUpdateExclusive),
-        ),
-        case(
-            "cluster",
-            "CLUSTER t USING t_pkey",
-            expect().lock("t", AccessExclusive).rewrite("t").scan("t"),
-        ),
-        // REFRESH: ACCESS EXCLUSIVE on the view, new storage; its query reads t.
+        case("rename_sequence", "ALTER SEQUENCE counter RENAME TO counter2"),
+        case("create_table_references", "CREATE TABLE orders (id int, t_id int REFERENCES t (id))"),
+        // TRUNCATE gives the table and its indexes new, empty storage: relfilenode changes,
+        // but no row is copied, which the model does not call a rewrite.
+        case("truncate", "TRUNCATE audit").rewrite_not_compared("audit"),
+        // Rebuilding the unique index on the new, empty table counts as a scan of it.
+        case("truncate_with_index", "TRUNCATE events")
+            .rewrite_not_compared("events")
+            .rewrite_not_compared("events_id_idx")
+            .scan_not_compared("events"),
+        case("truncate_partitioned_table", "TRUNCATE measurements")
+            .rewrite_not_compared("measurements_2024"),
+        // VACUUM reads pages directly, which the statistics do not count as a sequential
+        // scan: the model's scan is not observable.
+        case("vacuum", "VACUUM t").scan_not_compared("t"),
+        case("vacuum_analyze", "VACUUM ANALYZE t").scan_not_compared("t"),
+        case("vacuum_full", "VACUUM FULL t"),
+        case("analyze", "ANALYZE t"),
+        case("cluster", "CLUSTER t USING t_pkey"),
         // server: the new contents are also read in full, to rebuild the view's index.
-        case(
-            "refresh_materialized_view",
-            "REFRESH MATERIALIZED VIEW t_totals",
-            expect()
-                .lock("t_totals", AccessExclusive)
-                .lock("t", AccessShare)
-                .rewrite("t_totals")
-                .scan("t")
-                .scan("t_totals"),
-        ),
+        case("refresh_materialized_view", "REFRESH MATERIALIZED VIEW t_totals"),
         // CONCURRENTLY (needs a unique index): EXCLUSIVE, so reads go on; diffs in place.
         case(
             "refresh_materialized_view_concurrently",
             "REFRESH MATERIALIZED VIEW CONCURRENTLY t_totals",
-            expect()
-                .lock("t_totals", Exclusive)
-                .lock("t", AccessShare)
-                .scan("t")
-                .scan("t_totals"),
         ),
-        case(
-            "set_unlogged",
-            "ALTER TABLE audit SET UNLOGGED",
-            expect()
-                .lock("audit", AccessExclusive)
-                .rewrite("audit")
-                .scan("audit"),
-        ),
-        case_after(
-            "set_logged",
+        case("set_unlogged", "ALTER TABLE audit SET UNLOGGED"),
+        case("set_logged", "ALTER TABLE scratchpad SET LOGGED").after(
             "CREATE UNLOGGED TABLE scratchpad (id int, note text); \
              INSERT INTO scratchpad SELECT g, 'x' FROM generate_series(1, 50) g;",
-            "ALTER TABLE scratchpad SET LOGGED",
-            expect()
-                .lock("scratchpad", AccessExclusive)
-                .rewrite("scratchpad")
-                .scan("scratchpad"),
         ),
         // --- data changes -----------------------------------------------------------------
-        case(
-            "update",
-            "UPDATE t SET n = n + 1",
-            expect().lock("t", RowExclusive).scan("t"),
-        ),
-        case(
-            "delete",
-            "DELETE FROM t WHERE n > 150",
-            expect().lock("t", RowExclusive).scan("t"),
-        ),
-        // The foreign key's check reads the referencing table (SELECT … FOR KEY SHARE: ROW
-        // SHARE); with no index on t.p_id, by a sequential scan.
+        case("update", "UPDATE t SET n = n + 1"),
+        // With a WHERE clause, whether rows are found by a scan or an index is the
+        // planner's choice (a scan here, for most of a small table).
+        case("delete", "DELETE FROM t WHERE n > 150").scan_not_compared("t"),
+        // The foreign key's check reads the referencing table (ROW SHARE); with no index on
+        // t.p_id, by a sequential scan, again the planner's choice.
         case(
             "delete_from_referenced_table",
             "DELETE FROM p WHERE name = 'parent 25'",
-            expect()
-                .lock("p", RowExclusive)
-                .lock("t", RowShare)
-                .scan("p")
-                .scan("t"),
-        ),
+        )
+        .scan_not_compared("p")
+        .scan_not_compared("t"),
         // The foreign key's check reads p with SELECT … FOR KEY SHARE: ROW SHARE.
-        case(
-            "insert",
-            "INSERT INTO t (id, p_id, big) VALUES (1000, 1, 1)",
-            expect().lock("t", RowExclusive).lock("p", RowShare),
-        ),
-        // --- explicit locks, types, triggers, security ------------------------------------
-        case(
-            "lock_table_share",
-            "LOCK TABLE t IN SHARE MODE",
-            expect().lock("t", Share),
-        ),
-        case(
-            "lock_table",
-            "LOCK TABLE t",
-            expect().lock("t", AccessExclusive),
-        ),
+        case("insert", "INSERT INTO t (id, p_id, big) VALUES (1000, 1, 1)"),
+        case("insert_into_referencing_table", "INSERT INTO child VALUES (1, 1)")
+            .after("CREATE TABLE child (id int PRIMARY KEY, t_id int REFERENCES t (id));")
+            .scan_not_compared("t"),
+        // --- explicit locks, types, triggers, comments ------------------------------------
+        case("lock_table_share", "LOCK TABLE t IN SHARE MODE"),
+        case("lock_table", "LOCK TABLE t"),
         // A view is locked with the tables its query reads (11+).
+        case("lock_view", "LOCK TABLE t_view IN ACCESS SHARE MODE"),
+        case("lock_partitioned_table", "LOCK TABLE measurements IN SHARE MODE"),
         case(
-            "lock_view",
-            "LOCK TABLE t_view IN ACCESS SHARE MODE",
-            expect().lock("t_view", AccessShare).lock("t", AccessShare),
+            "lock_only_partitioned_table",
+            "LOCK TABLE ONLY measurements IN SHARE MODE",
         ),
-        case(
-            "alter_type_add_value",
-            "ALTER TYPE mood ADD VALUE 'happy'",
-            if major >= 12 {
-                expect()
-            } else {
-                expect().outside_transaction()
-            },
-        ),
+        // May run in a transaction block from 12.
+        case("alter_type_add_value", "ALTER TYPE mood ADD VALUE 'happy'"),
         case(
             "create_trigger",
             "CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()",
-            expect().lock("t", ShareRowExclusive),
         ),
-        case(
-            "disable_trigger",
-            "ALTER TABLE t DISABLE TRIGGER USER",
-            expect().lock("t", ShareRowExclusive),
-        ),
+        case("disable_trigger", "ALTER TABLE t DISABLE TRIGGER USER"),
+        case("enable_trigger", "ALTER TABLE t ENABLE TRIGGER ALL"),
         case(
             "enable_row_level_security",
             "ALTER TABLE t ENABLE ROW LEVEL SECURITY",
-            expect().lock("t", AccessExclusive),
         ),
-        case(
-            "comment_on_table",
-            "COMMENT ON TABLE t IS 'facts'",
-            expect().lock("t", ShareUpdateExclusive),
-        ),
+        case("comment_on_table", "COMMENT ON TABLE t IS 'facts'"),
+        case("comment_on_column", "COMMENT ON COLUMN t.n IS 'facts'"),
+        case("comment_on_index", "COMMENT ON INDEX t_n_idx IS 'facts'"),
+        // bellows does not read CREATE STATISTICS (it reports it as unanalyzed), so the
+        // model says nothing of it; the documented lock is checked instead.
         case(
             "create_statistics",
             "CREATE STATISTICS t_n_big ON n, big FROM t",
-            expect().lock("t", ShareUpdateExclusive),
-        ),
+        )
+        .by_hand(expect().lock("t", ShareUpdateExclusive)),
     ]);
 
     if major >= 12 {
-        // A valid CHECK (col IS NOT NULL) proves the column: SET NOT NULL skips its scan.
-        cases.push(case_after(
-            "set_not_null_proven_by_check",
-            "ALTER TABLE t ADD CONSTRAINT t_n_not_null CHECK (n IS NOT NULL);",
-            "ALTER TABLE t ALTER COLUMN n SET NOT NULL",
-            expect().lock("t", AccessExclusive),
-        ));
+        // A valid CHECK (col IS NOT NULL), which the setup declares, proves the column:
+        // SET NOT NULL skips its scan.
+        cases.push(
+            case(
+                "set_not_null_proven_by_check",
+                "ALTER TABLE t ALTER COLUMN n SET NOT NULL",
+            )
+            .after("ALTER TABLE t ADD CONSTRAINT t_n_not_null CHECK (n IS NOT NULL);"),
+        );
     }
     if major >= 14 {
-        // DETACH … CONCURRENTLY (14+): SHARE UPDATE EXCLUSIVE on both, then, in a second
-        // transaction, ACCESS EXCLUSIVE on the partition. Not in a transaction block.
+        // DETACH … CONCURRENTLY (14+): SHARE UPDATE EXCLUSIVE on the parent, then, in a
+        // second transaction, ACCESS EXCLUSIVE on the partition.
         cases.push(case(
             "detach_partition_concurrently",
             "ALTER TABLE measurements DETACH PARTITION measurements_2024 CONCURRENTLY",
-            expect()
-                .lock("measurements", ShareUpdateExclusive)
-                .lock("measurements_2024", AccessExclusive)
-                .outside_transaction(),
         ));
     }
     cases
+}
+
+/// What bellows says the case's statement does on `pg`: the setup and the statement read
+/// as one migration file, the context walked over the setup, then the statement's locks
+/// and whether it may run in a transaction block.
+fn claimed(case: &Case, pg: PgVersion) -> Result<(Vec<RelationLock>, bool), String> {
+    let text = format!("{BASE}\n{}\n{};\n", case.setup, case.sql);
+    let (_, statements) = read_statements(&text);
+    let Some((statement, setup)) = statements.split_last() else {
+        return Err("bellows reads no statement".into());
+    };
+    let read_as = statement.span.slice(&text).trim();
+    if read_as != case.sql.trim() {
+        return Err(format!("bellows reads the last statement as {read_as:?}"));
+    }
+    if !matches!(statement.origin, Origin::Parsed | Origin::Fallback) {
+        return Err(format!(
+            "bellows does not read the statement: {:?}",
+            statement.origin
+        ));
+    }
+    let mut cx = Context::new(&text, pg);
+    for s in setup {
+        cx.apply(s);
+    }
+    Ok((
+        locks::statement_in(statement, pg, &cx),
+        locks::transactional(statement, pg),
+    ))
+}
+
+/// The server's name of a relation the model names: `t` in the case schema (where an
+/// unqualified name resolves, as `public` does in a migration), `bellows_moved.t` outside.
+fn server_name(name: &QualifiedName) -> String {
+    let key = name.key();
+    if key.schema == "public" || key.schema == pg::SCHEMA {
+        key.name
+    } else {
+        format!("{}.{}", key.schema, key.name)
+    }
+}
+
+/// The relations of the setup a claimed relation stands for.
+fn resolve(relation: &Relation, schema: &ServerSchema) -> Vec<String> {
+    let set = |map: &BTreeMap<String, BTreeSet<String>>, name: &QualifiedName| {
+        map.get(&server_name(name))
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    match relation {
+        Relation::Table(t) | Relation::Index(t) => vec![server_name(t)],
+        Relation::TableOfIndex(i) => schema
+            .table_of_index
+            .get(&server_name(i))
+            .cloned()
+            .into_iter()
+            .collect(),
+        Relation::IndexesOf(t) => set(&schema.indexes, t),
+        Relation::PartitionsOf(t) => set(&schema.partitions, t),
+        Relation::ViewTables(v) => set(&schema.view_tables, v),
+        Relation::ConstraintTarget { table, constraint } => schema
+            .foreign_keys
+            .iter()
+            .filter(|fk| fk.table == server_name(table) && fk.name == constraint.folded())
+            .map(|fk| fk.references.clone())
+            .collect(),
+        Relation::ReferencedTables(t) => schema
+            .foreign_keys
+            .iter()
+            .filter(|fk| fk.table == server_name(t))
+            .map(|fk| fk.references.clone())
+            .collect(),
+        Relation::ReferencingTables(t) => schema
+            .foreign_keys
+            .iter()
+            .filter(|fk| fk.references == server_name(t))
+            .map(|fk| fk.table.clone())
+            .collect(),
+    }
+}
+
+/// The model's claims resolved to the relations of the setup: the strongest mode on each,
+/// the relations rewritten and scanned.
+fn expectation(claims: &[RelationLock], transactional: bool, schema: &ServerSchema) -> Expected {
+    let mut modes: BTreeMap<String, Mode> = BTreeMap::new();
+    let mut expected = expect();
+    expected.runs_in_transaction = transactional;
+    for claim in claims {
+        let mode = Mode::from_name(claim.facts.mode.name())
+            .unwrap_or_else(|| panic!("no mode named {}", claim.facts.mode.name()));
+        for name in resolve(&claim.relation, schema) {
+            let held = modes.entry(name.clone()).or_insert(mode);
+            *held = (*held).max(mode);
+            if claim.facts.rewrite && !expected.rewrite.contains(&name) {
+                expected.rewrite.push(name.clone());
+            }
+            if claim.facts.scan && !expected.scan.contains(&name) {
+                expected.scan.push(name);
+            }
+        }
+    }
+    expected.locks = modes.into_iter().collect();
+    expected
+}
+
+/// The model's claims as the model states them, for failure messages.
+fn describe_claims(claims: &[RelationLock], transactional: bool) -> String {
+    let locks = claims
+        .iter()
+        .map(|c| {
+            let mut facts = c.facts.mode.name().to_string();
+            if c.facts.rewrite {
+                facts.push_str(" rewrite");
+            }
+            if c.facts.scan {
+                facts.push_str(" scan");
+            }
+            format!("{}: {facts}", c.relation.describe())
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    format!("[{locks}]; transactional: {transactional}")
 }
 
 /// What the server did, in one line per fact, for `--nocapture` and failure messages.
@@ -720,44 +665,67 @@ fn describe_expected(e: &Expected) -> String {
 }
 
 #[test]
-fn every_statement_kind_takes_the_documented_locks() {
+fn the_lock_model_agrees_with_the_server() {
     let cluster = Cluster::shared();
     let mut client = cluster
         .fresh_database("bellows_cases")
         .expect("a database for the cases");
+    // The version under test, read from the server, is the one the model is asked about.
+    let pg = PgVersion(cluster.major());
     let cases = cases(cluster.major());
 
     let names: BTreeSet<&str> = cases.iter().map(|c| c.name).collect();
     assert_eq!(names.len(), cases.len(), "two cases share a name");
+    let from_model = cases.iter().filter(|c| c.by_hand.is_none()).count();
     assert!(
-        cases.len() >= 40,
-        "only {} statement kinds are verified",
-        cases.len()
+        from_model >= 40,
+        "only {from_model} statement kinds are compared with the lock model"
     );
 
     let mut failures = Vec::new();
     for case in &cases {
         let setup = format!("{BASE}\n{}", case.setup);
-        match observe(&cluster, &mut client, &setup, case.sql) {
-            Ok(seen) => {
-                eprintln!("{:<40} {}", case.name, summary(&seen));
-                let mismatches = case.expected.mismatches(&seen);
-                if !mismatches.is_empty() {
-                    failures.push(format!(
-                        "{}: {}\n    expected: {}\n    observed: {}\n    - {}",
-                        case.name,
-                        case.sql,
-                        describe_expected(&case.expected),
-                        summary(&seen),
-                        mismatches.join("\n    - ")
-                    ));
-                }
+        let seen = match observe(&cluster, &mut client, &setup, case.sql) {
+            Ok(seen) => seen,
+            Err(e) => {
+                failures.push(format!("{}: {}\n    {e}", case.name, case.sql));
+                continue;
             }
-            Err(e) => failures.push(format!("{}: {}\n    {e}", case.name, case.sql)),
+        };
+        eprintln!("{:<40} {}", case.name, summary(&seen));
+        let (mut expected, claims) = match &case.by_hand {
+            Some(by_hand) => (by_hand.clone(), "written by hand".to_string()),
+            None => match claimed(case, pg) {
+                Ok((claims, transactional)) => (
+                    expectation(&claims, transactional, &seen.schema),
+                    describe_claims(&claims, transactional),
+                ),
+                Err(e) => {
+                    failures.push(format!("{}: {}\n    {e}", case.name, case.sql));
+                    continue;
+                }
+            },
+        };
+        for relation in &case.scan_not_compared {
+            expected = expected.scan_not_compared(relation);
+        }
+        for relation in &case.rewrite_not_compared {
+            expected = expected.rewrite_not_compared(relation);
+        }
+        let mismatches = expected.mismatches(&seen);
+        if !mismatches.is_empty() {
+            failures.push(format!(
+                "{}: {}\n    locks.rs: {claims}\n    expected: {}\n    observed: {}\n    - {}",
+                case.name,
+                case.sql,
+                describe_expected(&expected),
+                summary(&seen),
+                mismatches.join("\n    - ")
+            ));
         }
     }
     eprintln!(
-        "{} statement kinds checked against PostgreSQL {}",
+        "{} statement kinds checked against PostgreSQL {}, {from_model} of them against the lock model",
         cases.len(),
         cluster.version_num()
     );

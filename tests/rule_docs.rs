@@ -149,3 +149,45 @@ fn suggestions_parse_and_lint_clean() {
     }
     assert!(checked >= 5, "only {checked} suggestions checked");
 }
+
+/// The lock modes as PostgreSQL's documentation names them, longest first, so that
+/// `ACCESS EXCLUSIVE` is found before `EXCLUSIVE`.
+const MODES: [&str; 8] = [
+    "SHARE UPDATE EXCLUSIVE",
+    "SHARE ROW EXCLUSIVE",
+    "ACCESS EXCLUSIVE",
+    "ROW EXCLUSIVE",
+    "ACCESS SHARE",
+    "ROW SHARE",
+    "EXCLUSIVE",
+    "SHARE",
+];
+
+/// A rule's one-line summary is static text; where it names a lock mode, that mode must be
+/// the one the lock model gives the findings of the rule's bad examples.
+#[test]
+fn summaries_name_the_lock_the_model_gives() {
+    let mut checked = 0;
+    for meta in rules::all() {
+        let Some(named) = MODES.iter().find(|m| meta.summary.contains(*m)) else {
+            continue;
+        };
+        for ex in examples(meta.docs).into_iter().filter(|e| e.bad) {
+            let (diags, _) = lint_text(&ex.sql, &settings(&ex));
+            for d in diags.iter().filter(|d| d.rule == meta.id) {
+                if let Some(lock) = d.finding.lock {
+                    assert_eq!(
+                        lock.mode.name(),
+                        *named,
+                        "{}: the summary names {named}, the model says {}:\n{}",
+                        meta.id,
+                        lock.mode.name(),
+                        ex.sql
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 8, "only {checked} findings checked");
+}

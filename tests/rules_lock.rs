@@ -379,10 +379,29 @@ fn change_column_type() {
         rule,
     );
     assert!(f.message.contains("from int to bigint"), "{}", f.message);
+    assert!(!f.help.as_deref().unwrap_or("").contains("binary-coercible"));
     quiet(
         "CREATE TABLE events (id int); ALTER TABLE events ALTER COLUMN id TYPE bigint",
         15,
         rule,
+    );
+    // Binary coercible from the type declared earlier: no rewrite, nothing to report.
+    quiet(
+        "ALTER TABLE events ADD COLUMN code varchar(10);\nALTER TABLE events ALTER COLUMN code TYPE varchar(50);",
+        15,
+        rule,
+    );
+    let shorter = one(
+        "ALTER TABLE events ADD COLUMN code varchar(10);\nALTER TABLE events ALTER COLUMN code TYPE varchar(5);",
+        15,
+        rule,
+    );
+    assert!(shorter.lock.is_some_and(|l| l.rewrite));
+    // Unknown old type: a rewrite is assumed, and the help says when it would not be one.
+    assert!(
+        one(sql, 15, rule)
+            .help
+            .is_some_and(|h| h.contains("binary-coercible"))
     );
 }
 
@@ -932,6 +951,79 @@ fn unbatched_backfill() {
     }
 }
 
+// ----- lock-held-across-statements -----------------------------------------------------
+
+#[test]
+fn lock_held_across_statements() {
+    let rule = "lock-held-across-statements";
+    let sql = "BEGIN;\nALTER TABLE users ADD COLUMN nickname text;\n  CREATE INDEX accounts_plan_idx ON accounts (plan);\nUPDATE accounts SET plan = 'free' WHERE id < 10;\nCOMMIT;";
+    // Once per transaction, at the first statement after the lock.
+    assert_eq!(at(sql, 15, rule), vec![(3, 3)]);
+    let f = one(sql, 15, rule);
+    assert_eq!(
+        f.message,
+        "CREATE INDEX runs while the transaction still holds the ACCESS EXCLUSIVE lock line 2 took on users"
+    );
+    assert!(f.help.as_deref().is_some_and(|h| h.contains("line 2")));
+    let s = suggested(&f);
+    assert!(
+        s.contains("ALTER TABLE users ADD COLUMN nickname text;\n"),
+        "{s}"
+    );
+    assert!(s.contains("CREATE INDEX accounts_plan_idx"), "{s}");
+    let steps = &f.suggestion.as_ref().unwrap().steps;
+    assert!(steps.iter().all(|s| s.separate_transaction));
+
+    // The lock commits at once, or no transaction holds it.
+    quiet(
+        "BEGIN;\nALTER TABLE users ADD COLUMN nickname text;\nCOMMIT;\nSELECT 1;",
+        15,
+        rule,
+    );
+    quiet(
+        "ALTER TABLE users ADD COLUMN nickname text;\nCREATE INDEX i ON accounts (plan);",
+        15,
+        rule,
+    );
+    // A table created in the file is nobody's yet.
+    quiet(
+        "BEGIN;\nCREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN a int;\nCREATE INDEX i ON t (a);\nCOMMIT;",
+        15,
+        rule,
+    );
+    // SHARE blocks writes only: not this rule's concern.
+    quiet(
+        "BEGIN;\nCREATE INDEX i ON users (email);\nSELECT 1;\nCOMMIT;",
+        15,
+        rule,
+    );
+    // A weaker lock first, then ACCESS EXCLUSIVE: reported after the statement that took it.
+    assert_eq!(
+        at(
+            "BEGIN;\nCREATE INDEX i ON users (email);\nALTER TABLE users DROP COLUMN legacy;\nSELECT 1;\nSELECT 2;\nCOMMIT;",
+            15,
+            rule
+        ),
+        vec![(4, 1)]
+    );
+    // Each transaction is reported on its own.
+    assert_eq!(
+        at(
+            "BEGIN;\nALTER TABLE a ADD COLUMN x int;\nSELECT 1;\nCOMMIT;\nBEGIN;\nALTER TABLE b ADD COLUMN y int;\nSELECT 2;\nCOMMIT;",
+            15,
+            rule
+        ),
+        vec![(3, 1), (7, 1)]
+    );
+    // DROP INDEX locks the table of an index the file built before the transaction.
+    let f = one(
+        "CREATE INDEX users_email_idx ON users (email);\nBEGIN;\nDROP INDEX users_email_idx;\nSELECT 1;\nCOMMIT;",
+        15,
+        rule,
+    );
+    assert!(f.message.ends_with("line 3 took on users"), "{}", f.message);
+}
+
 // ----- safe text: comments and string literals -----------------------------------------
 
 #[test]
@@ -1012,6 +1104,7 @@ fn every_lock_rule_is_registered_once_with_its_severity() {
         ("validate-in-same-transaction", Severity::Error),
         ("lock-timeout-missing", Severity::Warning),
         ("unbatched-backfill", Severity::Warning),
+        ("lock-held-across-statements", Severity::Warning),
     ] {
         let n = rules::RULES.iter().filter(|r| r.meta().id == id).count();
         assert_eq!(n, 1, "{id} registered {n} times");

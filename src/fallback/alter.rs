@@ -4,7 +4,7 @@
 //! leading keywords. Actions sqlparser knows are read by sqlparser, one at a time, so that
 //! one action it rejects does not cost the others their detail.
 
-use super::{leading_keywords, reparse};
+use super::{action_description, leading_keywords, reparse};
 use crate::ir::{Action, ActionKind, AlterTable, ObjectKind, Op};
 use crate::source::Span;
 use crate::tokens::{Edits, Tokens};
@@ -58,7 +58,7 @@ pub fn alter_table(raw: &[TokenWithSpan], toks: &Tokens) -> Option<Op> {
                 span,
                 focus: span,
                 kind: ActionKind::Other {
-                    description: leading_keywords(toks, from, to, 3),
+                    description: action_description(toks, from, to),
                 },
             }),
         }

@@ -243,6 +243,18 @@ pub fn leading_keywords(toks: &Tokens, from: usize, to: usize, n: usize) -> Stri
         .join(" ")
 }
 
+/// What an ALTER TABLE action bellows does not model is, by its leading keywords: `OWNER
+/// TO`, `ENABLE ROW LEVEL`, `SET UNLOGGED`. For `ALTER [COLUMN] c …` the column's name is
+/// left out, so that the words say what is done to it: `ALTER COLUMN SET STATISTICS`.
+pub fn action_description(toks: &Tokens, from: usize, to: usize) -> String {
+    if toks.is_kw(from, "ALTER") && !toks.is_kw(from + 1, "CONSTRAINT") {
+        let name = from + 1 + usize::from(toks.is_kw(from + 1, "COLUMN"));
+        let rest = leading_keywords(toks, name + 1, to, 3);
+        return format!("ALTER COLUMN {rest}").trim_end().to_string();
+    }
+    leading_keywords(toks, from, to, 3)
+}
+
 /// SQL value functions written without parentheses (`CURRENT_TIMESTAMP`): they count as
 /// calls for volatility.
 const BARE_FUNCTIONS: &[&str] = &[

@@ -56,9 +56,9 @@ impl Rule for AddCheckValidating {
                     Finding::new(
                         c.span,
                         format!(
-                            "adding CHECK constraint {name} scans {} under an {} lock",
+                            "adding CHECK constraint {name} scans {} under {} lock",
                             at.table.sql(),
-                            lock.mode.name()
+                            lock.mode.with_article()
                         ),
                         format!("{} until every row is checked", lock.mode.blocks_phrase()),
                     )

@@ -93,10 +93,10 @@ impl Rule for AddColumnRewrite {
                 Finding::new(
                     at_span,
                     format!(
-                        "adding column {} rewrites {} under an {} lock",
+                        "adding column {} rewrites {} under {} lock",
                         column.name.sql(),
                         at.table.sql(),
-                        lock.mode.name()
+                        lock.mode.with_article()
                     ),
                     format!("{} until every row is rewritten", lock.mode.blocks_phrase()),
                 )

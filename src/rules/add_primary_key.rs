@@ -63,9 +63,9 @@ impl Rule for AddPrimaryKey {
                     Finding::new(
                         c.span,
                         format!(
-                            "adding primary key {name} builds its index on {} under an {} lock",
+                            "adding primary key {name} builds its index on {} under {} lock",
                             at.table.sql(),
-                            lock.mode.name()
+                            lock.mode.with_article()
                         ),
                         format!("{} until the index is built", lock.mode.blocks_phrase()),
                     )

@@ -48,9 +48,9 @@ impl Rule for AddUniqueConstraint {
                 let finding = Finding::new(
                     c.span,
                     format!(
-                        "adding {what} builds its index on {} under an {} lock",
+                        "adding {what} builds its index on {} under {} lock",
                         at.table.sql(),
-                        lock.mode.name()
+                        lock.mode.with_article()
                     ),
                     format!("{} until the index is built", lock.mode.blocks_phrase()),
                 )

@@ -28,20 +28,22 @@ impl Rule for AttachPartitionScan {
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {
         let Some(at) = stmt.alter_table() else { return };
         let pg = cx.pg_version();
-        let statement_locks = locks::statement(stmt, pg);
+        let statement_locks = locks::statement_in(stmt, pg, cx);
         for action in &at.actions {
             let ActionKind::AttachPartition { partition } = &action.kind else {
                 continue;
             };
-            // A partition created in this file is empty; a validated CHECK on it may prove
-            // the bound (bellows does not compare the expressions, see the rule's page).
-            if cx.is_new_table(partition) || cx.has_validated_check(partition) {
+            // A partition created in this file is empty.
+            if cx.is_new_table(partition) {
                 continue;
             }
+            // No scan when a validated CHECK on the partition may prove the bound (bellows
+            // does not compare the expressions, see the rule's page).
             let Some(lock) = statement_locks
                 .iter()
                 .find(|l| matches!(&l.relation, Relation::Table(t) if t.key() == partition.key()))
                 .map(|l| l.facts)
+                .filter(|facts| facts.scan)
             else {
                 continue;
             };
@@ -54,9 +56,9 @@ impl Rule for AttachPartitionScan {
                 Finding::new(
                     action.focus,
                     format!(
-                        "ATTACH PARTITION scans {} under an {} lock to prove every row fits the bound, holding {} on {}",
+                        "ATTACH PARTITION scans {} under {} lock to prove every row fits the bound, holding {} on {}",
                         partition.sql(),
-                        lock.mode.name(),
+                        lock.mode.with_article(),
                         parent.mode.name(),
                         at.table.sql()
                     ),

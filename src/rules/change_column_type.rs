@@ -39,7 +39,12 @@ impl Rule for ChangeColumnType {
             else {
                 continue;
             };
-            let lock = locks::alter_table_action(&action.kind, cx.pg_version());
+            // A change binary coercible from the type an earlier statement of the file
+            // declared (varchar(20) to varchar(50)) does not rewrite: nothing to report.
+            let lock = locks::alter_table_action_in(&at.table, &action.kind, cx.pg_version(), cx);
+            if !lock.rewrite {
+                continue;
+            }
             let new_type = cx.text(data_type.span).trim();
             let from = cx
                 .column_type(&at.table, column)
@@ -48,19 +53,31 @@ impl Rule for ChangeColumnType {
                 Finding::new(
                     action.focus,
                     format!(
-                        "changing the type of {}{from} to {new_type} rewrites {} under an {} lock",
+                        "changing the type of {}{from} to {new_type} rewrites {} under {} lock",
                         column.sql(),
                         at.table.sql(),
-                        lock.mode.name()
+                        lock.mode.with_article()
                     ),
                     format!("{} until every row is rewritten", lock.mode.blocks_phrase()),
                 )
-                .help("add a column of the new type, write both, backfill in batches, switch reads, then drop the old column; a binary-coercible change (varchar(n) to text or to a longer varchar) does not rewrite: silence it with a reason")
+                .help(help(from.is_empty()))
                 .suggest(suggestion(&at.table, column, new_type, *using))
                 .lock(lock),
             );
         }
     }
+}
+
+/// What to do instead; when the column's current type is not known from the file, that a
+/// binary-coercible change would not rewrite.
+fn help(type_unknown: bool) -> String {
+    let mut help = String::from(
+        "add a column of the new type, write both, backfill in batches, switch reads, then drop the old column",
+    );
+    if type_unknown {
+        help.push_str("; a binary-coercible change (varchar(n) to text or to a longer varchar) does not rewrite, but the column's current type is not declared in this file: if it is one, silence this with a reason");
+    }
+    help
 }
 
 fn suggestion(table: &QualifiedName, column: &Name, new_type: &str, using: bool) -> Suggestion {

@@ -46,7 +46,7 @@ impl Rule for Cluster {
         out.push(
             Finding::new(
                 stmt.keyword_span,
-                format!("CLUSTER rewrites {what} under an {} lock", lock.mode.name()),
+                format!("CLUSTER rewrites {what} under {} lock", lock.mode.with_article()),
                 format!("{} until the rewrite ends", lock.mode.blocks_phrase()),
             )
             .help("take CLUSTER out of the migration; pg_repack reorders a table online (--order-by) and locks it only for a short swap")

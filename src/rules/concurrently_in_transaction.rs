@@ -38,7 +38,7 @@ impl Rule for ConcurrentlyInTransaction {
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {
         let Some(at) = stmt.concurrently else { return };
         // REFRESH MATERIALIZED VIEW CONCURRENTLY, for one, is allowed in transaction blocks.
-        if locks::transactional(stmt) {
+        if locks::transactional(stmt, cx.pg_version()) {
             return;
         }
         let enclosing = if stmt.in_do_block {

@@ -51,9 +51,9 @@ impl Rule for CreateIndexNonConcurrently {
             Finding::new(
                 ci.head,
                 format!(
-                    "CREATE INDEX on {} takes a {} lock for the whole build",
+                    "CREATE INDEX on {} takes {} lock for the whole build",
                     ci.table.sql(),
-                    lock.mode.name()
+                    lock.mode.with_article()
                 ),
                 format!("{} until the index is built", lock.mode.blocks_phrase()),
             )

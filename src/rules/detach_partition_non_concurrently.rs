@@ -41,8 +41,17 @@ impl Rule for DetachPartitionNonConcurrently {
             };
             let lock = locks::alter_table_action(&action.kind, pg);
             let (help, suggestion) = if pg.at_least(14) {
-                let mut help = String::from(
-                    "detach with CONCURRENTLY, which takes only SHARE UPDATE EXCLUSIVE on the partitioned table; it cannot run inside a transaction block, nor when the table has a DEFAULT partition",
+                let concurrent = locks::alter_table_action(
+                    &ActionKind::DetachPartition {
+                        partition: partition.clone(),
+                        concurrently: true,
+                        finalize: false,
+                    },
+                    pg,
+                );
+                let mut help = format!(
+                    "detach with CONCURRENTLY, which takes only {} on the partitioned table; it cannot run inside a transaction block, nor when the table has a DEFAULT partition",
+                    concurrent.mode.name()
                 );
                 help.push_str(&outside_transaction(cx, stmt, "").0);
                 (
@@ -93,9 +102,9 @@ impl Rule for DetachPartitionNonConcurrently {
                 Finding::new(
                     action.focus,
                     format!(
-                        "DETACH PARTITION {} takes an {} lock on {}",
+                        "DETACH PARTITION {} takes {} lock on {}",
                         partition.sql(),
-                        lock.mode.name(),
+                        lock.mode.with_article(),
                         at.table.sql()
                     ),
                     format!(

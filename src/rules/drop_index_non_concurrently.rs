@@ -57,9 +57,9 @@ impl Rule for DropIndexNonConcurrently {
             Finding::new(
                 stmt.keyword_span,
                 format!(
-                    "DROP INDEX {} takes an {} lock on {table}",
+                    "DROP INDEX {} takes {} lock on {table}",
                     names.join(", "),
-                    lock.mode.name()
+                    lock.mode.with_article()
                 ),
                 format!(
                     "{} on the table while it waits for running queries and drops",

@@ -33,23 +33,30 @@ impl Rule for LockTimeoutMissing {
         if cx.lock_timeout_set() {
             return;
         }
-        // The table a lock is on, when that table existed before this file.
-        let existing = |relation: &Relation| -> Option<String> {
+        // The table a lock is on, when that table existed before this file; named tables
+        // come before the ones a statement reaches through a name (the tables a foreign
+        // key references), which say less.
+        let existing = |relation: &Relation| -> Option<(String, bool)> {
             match relation {
-                Relation::Table(t) => (!cx.is_new_table(t)).then(|| t.sql()),
+                Relation::Table(t) => (!cx.is_new_table(t)).then(|| (t.sql(), true)),
                 Relation::TableOfIndex(i) => match cx.table_of_index(i) {
-                    Some(t) => (!cx.is_new_table(t)).then(|| t.sql()),
-                    None => Some(format!("the table of {}", i.sql())),
+                    Some(t) => (!cx.is_new_table(t)).then(|| (t.sql(), true)),
+                    None => Some((format!("the table of {}", i.sql()), true)),
                 },
-                // The index's table is listed too.
-                Relation::Index(_) => None,
+                // Their table is listed too.
+                Relation::Index(_) | Relation::IndexesOf(_) | Relation::PartitionsOf(_) => None,
+                Relation::ConstraintTarget { .. }
+                | Relation::ReferencedTables(_)
+                | Relation::ReferencingTables(_)
+                | Relation::ViewTables(_) => Some((relation.describe(), false)),
             }
         };
-        let strongest = locks::statement(stmt, cx.pg_version())
+        let strongest = locks::statement_in(stmt, cx.pg_version(), cx)
             .into_iter()
             .filter(|l| l.facts.mode >= BLOCKS_TRAFFIC)
-            .filter_map(|l| existing(&l.relation).map(|table| (table, l.facts)))
-            .max_by_key(|(_, facts)| facts.mode);
+            .filter_map(|l| existing(&l.relation).map(|(table, named)| (table, named, l.facts)))
+            .max_by_key(|(_, named, facts)| (facts.mode, *named))
+            .map(|(table, _, facts)| (table, facts));
         let Some((table, lock)) = strongest else {
             return;
         };
@@ -63,9 +70,8 @@ impl Rule for LockTimeoutMissing {
             Finding::new(
                 stmt.keyword_span,
                 format!(
-                    "{command} takes {} {} lock on {table} with no lock_timeout set",
-                    lock.mode.article(),
-                    lock.mode.name()
+                    "{command} takes {} lock on {table} with no lock_timeout set",
+                    lock.mode.with_article()
                 ),
                 format!(
                     "while it waits for the lock, it {} for every query queued behind it",

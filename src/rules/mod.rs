@@ -28,6 +28,7 @@ mod drop_schema;
 mod drop_table;
 mod drop_type;
 mod drop_view;
+mod lock_held_across_statements;
 mod lock_timeout_missing;
 mod parse_error;
 mod prefer_bigint;
@@ -122,6 +123,7 @@ pub static RULES: &[&dyn Rule] = &[
     &attach_partition_scan::AttachPartitionScan,
     &validate_in_same_transaction::ValidateInSameTransaction,
     &lock_timeout_missing::LockTimeoutMissing,
+    &lock_held_across_statements::LockHeldAcrossStatements,
     &unbatched_backfill::UnbatchedBackfill,
 ];
 

@@ -36,9 +36,9 @@ impl Rule for RefreshMaterializedViewNonConcurrently {
             Finding::new(
                 stmt.keyword_span,
                 format!(
-                    "REFRESH MATERIALIZED VIEW {} holds an {} lock while its query reruns",
+                    "REFRESH MATERIALIZED VIEW {} holds {} lock while its query reruns",
                     name.sql(),
-                    lock.mode.name()
+                    lock.mode.with_article()
                 ),
                 format!("{} on the view until the refresh ends", lock.mode.blocks_phrase()),
             )

@@ -85,9 +85,9 @@ impl Rule for ReindexNonConcurrently {
             Finding::new(
                 stmt.keyword_span,
                 format!(
-                    "{what} takes a {} lock on {on} and an {} lock on each index it rebuilds",
-                    table_lock.mode.name(),
-                    index_lock.mode.name()
+                    "{what} takes {} lock on {on} and {} lock on each index it rebuilds",
+                    table_lock.mode.with_article(),
+                    index_lock.mode.with_article()
                 ),
                 "blocks writes, and reads that use the index, until the rebuild ends",
             )

@@ -35,27 +35,28 @@ impl Rule for SetNotNull {
             let ActionKind::SetNotNull { column } = &action.kind else {
                 continue;
             };
-            // PostgreSQL 12+ skips the scan when a validated CHECK proves the column non-null.
-            if pg.at_least(12) && cx.has_validated_not_null_check(&at.table, column) {
+            // The lock model knows when a validated CHECK spares the scan.
+            let lock = locks::alter_table_action_in(&at.table, &action.kind, pg, cx);
+            if !lock.scan {
                 continue;
             }
-            let lock = locks::alter_table_action(&action.kind, pg);
+            let check_skips_scan = locks::not_null_check_skips_scan(pg);
             out.push(
                 Finding::new(
                     action.focus,
                     format!(
-                        "SET NOT NULL scans {} under an {} lock",
+                        "SET NOT NULL scans {} under {} lock",
                         at.table.sql(),
-                        lock.mode.name()
+                        lock.mode.with_article()
                     ),
                     format!("{} until every row is checked", lock.mode.blocks_phrase()),
                 )
-                .help(if pg.at_least(12) {
+                .help(if check_skips_scan {
                     "prove the column non-null with a CHECK constraint first; SET NOT NULL then skips the scan"
                 } else {
                     "before PostgreSQL 12, SET NOT NULL always scans: keep a validated CHECK constraint instead"
                 })
-                .suggest(suggestion(&at.table, column, pg.at_least(12)))
+                .suggest(suggestion(&at.table, column, check_skips_scan))
                 .lock(lock),
             );
         }

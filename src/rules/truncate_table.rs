@@ -5,6 +5,7 @@ use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
 use crate::ir::{Op, Statement};
+use crate::locks;
 
 /// The rule.
 pub struct TruncateTable;
@@ -38,7 +39,7 @@ impl Rule for TruncateTable {
                     format!("TRUNCATE deletes every row of {object} that running app versions still read and write"),
                     "every row is gone once this commits",
                 )
-                .help("make sure no running app version needs the rows (copy them elsewhere if they matter) and acknowledge the TRUNCATE; to empty a busy table without its ACCESS EXCLUSIVE lock, DELETE in batches instead")
+                .help(format!("make sure no running app version needs the rows (copy them elsewhere if they matter) and acknowledge the TRUNCATE; to empty a busy table without its {} lock, DELETE in batches instead", locks::truncate().mode.name()))
                 .suggest(contract_later(META.id, &object, &own_statement(cx, stmt))),
             );
         }

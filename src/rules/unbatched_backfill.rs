@@ -77,9 +77,10 @@ impl Rule for UnbatchedBackfill {
             verb.to_lowercase()
         );
         if verb == "DELETE" && !has_where {
-            help.push_str(
-                "; to empty the table at once, TRUNCATE is instant (but takes ACCESS EXCLUSIVE)",
-            );
+            help.push_str(&format!(
+                "; to empty the table at once, TRUNCATE is instant (but takes {})",
+                locks::truncate().mode.name()
+            ));
         }
         let mut finding = Finding::new(stmt.keyword_span, message, label)
             .help(help)

@@ -53,8 +53,8 @@ impl Rule for VacuumFull {
             Finding::new(
                 stmt.keyword_span,
                 format!(
-                    "VACUUM FULL rewrites {what} under an {} lock",
-                    lock.mode.name()
+                    "VACUUM FULL rewrites {what} under {} lock",
+                    lock.mode.with_article()
                 ),
                 format!("{} until the rewrite ends", lock.mode.blocks_phrase()),
             )
