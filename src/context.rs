@@ -420,7 +420,7 @@ fn defined_names(op: &Op) -> Vec<NameKey> {
         |kind: ObjectKind, name: QualifiedName| Namespace::of(kind).map(|ns| (ns, name.key()));
     match op {
         Op::CreateTable(ct) => vec![(Namespace::Relation, ct.table.key())],
-        Op::CreateObject { kind, name } => key(*kind, name.clone()).into_iter().collect(),
+        Op::CreateObject { kind, name, .. } => key(*kind, name.clone()).into_iter().collect(),
         Op::RenameObject { kind, name, to } => key(*kind, name.renamed(to)).into_iter().collect(),
         Op::SetObjectSchema { kind, name, schema } => {
             key(*kind, name.moved(schema)).into_iter().collect()

@@ -8,7 +8,7 @@ use crate::fallback;
 use crate::ident::{Name, QualifiedName};
 use crate::ir::{
     Action, ActionKind, AlterTable, Assignment, ColumnDef, Constraint, ConstraintKind, CreateIndex,
-    CreateTable, Drop, Expr, ObjectKind, Op, TypeName,
+    CreateTable, Drop, EnumChange, EnumPosition, Expr, IndexElement, ObjectKind, Op, TypeName,
 };
 use crate::source::Span;
 use crate::tokens::Tokens;
@@ -83,7 +83,24 @@ impl Lowerer<'_> {
                 };
                 self.create_object(kind, &v.name)
             }
-            S::CreateType { name, .. } => self.create_object(ObjectKind::Type, name),
+            S::CreateType {
+                name,
+                representation,
+            } => match (self.create_object(ObjectKind::Type, name), representation) {
+                (
+                    Op::CreateObject {
+                        kind,
+                        name,
+                        enum_values: _,
+                    },
+                    Some(ast::UserDefinedTypeRepresentation::Enum { labels }),
+                ) => Op::CreateObject {
+                    kind,
+                    name,
+                    enum_values: Some(labels.iter().map(|l| l.value.clone()).collect()),
+                },
+                (op, _) => op,
+            },
             S::CreateDomain(d) => self.create_object(ObjectKind::Type, &d.name),
             S::CreateFunction(f) => self.create_object(ObjectKind::Function, &f.name),
             S::CreateProcedure { name, .. } => self.create_object(ObjectKind::Procedure, name),
@@ -99,12 +116,41 @@ impl Lowerer<'_> {
                         schema: None,
                         name: self.name(role),
                     },
+                    enum_values: None,
                 },
             },
             S::AlterType(ast::AlterType {
                 name,
                 operation: ast::AlterTypeOperation::Rename(r),
             }) => self.rename_object(ObjectKind::Type, name, &r.new_name),
+            S::AlterType(ast::AlterType {
+                name,
+                operation: ast::AlterTypeOperation::AddValue(a),
+            }) => self.alter_enum(
+                name,
+                EnumChange::AddValue {
+                    value: a.value.value.clone(),
+                    if_not_exists: a.if_not_exists,
+                    position: a.position.as_ref().map(|p| match p {
+                        ast::AlterTypeAddValuePosition::Before(v) => {
+                            EnumPosition::Before(v.value.clone())
+                        }
+                        ast::AlterTypeAddValuePosition::After(v) => {
+                            EnumPosition::After(v.value.clone())
+                        }
+                    }),
+                },
+            ),
+            S::AlterType(ast::AlterType {
+                name,
+                operation: ast::AlterTypeOperation::RenameValue(r),
+            }) => self.alter_enum(
+                name,
+                EnumChange::RenameValue {
+                    from: r.from.value.clone(),
+                    to: r.to.value.clone(),
+                },
+            ),
             S::AlterSchema(a) => match a.operations.as_slice() {
                 [ast::AlterSchemaOperation::Rename { name }] => match name.0.last() {
                     Some(ast::ObjectNamePart::Identifier(to)) => {
@@ -227,7 +273,19 @@ impl Lowerer<'_> {
     /// `CREATE <kind> name`.
     fn create_object(&self, kind: ObjectKind, name: &ast::ObjectName) -> Op {
         match self.qname(name) {
-            Some(name) => Op::CreateObject { kind, name },
+            Some(name) => Op::CreateObject {
+                kind,
+                name,
+                enum_values: None,
+            },
+            None => self.other(),
+        }
+    }
+
+    /// `ALTER TYPE name ADD VALUE …` / `RENAME VALUE …`.
+    fn alter_enum(&self, name: &ast::ObjectName, change: EnumChange) -> Op {
+        match self.qname(name) {
+            Some(name) => Op::AlterEnum { name, change },
             None => self.other(),
         }
     }
@@ -323,6 +381,10 @@ impl Lowerer<'_> {
             columns,
             constraints,
             partition_of: ct.partition_of.as_ref().and_then(|p| self.qname(p)),
+            temporary: ct.temporary,
+            other_columns: ct.query.is_some()
+                || ct.like.is_some()
+                || ct.inherits.as_ref().is_some_and(|i| !i.is_empty()),
         })
     }
 
@@ -343,6 +405,21 @@ impl Lowerer<'_> {
             if_not_exists: ci.if_not_exists,
             only: false,
             head,
+            columns: ci
+                .columns
+                .iter()
+                .map(|c| match strip_nested(&c.column.expr) {
+                    ast::Expr::Identifier(id) => IndexElement::Column(self.name(id)),
+                    e => IndexElement::Expression(self.expr(e)),
+                })
+                .collect(),
+            include: ci.include.iter().map(|c| self.name(c)).collect(),
+            method: ci
+                .using
+                .as_ref()
+                .map(|m| m.to_string().to_lowercase())
+                .filter(|m| m != "btree"),
+            partial: ci.predicate.is_some(),
         })
     }
 
@@ -969,7 +1046,7 @@ mod tests {
             ("CREATE SCHEMA AUTHORIZATION joe", ObjectKind::Schema, "joe"),
         ] {
             match op(sql) {
-                Op::CreateObject { kind, name } => {
+                Op::CreateObject { kind, name, .. } => {
                     assert_eq!(kind, want_kind, "{sql}");
                     assert_eq!(name.sql(), want_name, "{sql}");
                 }

@@ -160,6 +160,15 @@ fn unquote(s: &str, base: usize, backslashes: bool) -> Option<Literal> {
     })
 }
 
+/// True when every statement the `DO` statement `text` can run is one bellows reads: its
+/// body is PL/pgSQL it can cut into statements, and no `EXECUTE` runs a string built at run
+/// time. What such a block does to the schema is known only when it runs.
+pub fn fully_read(text: &str) -> bool {
+    body(text)
+        .and_then(|b| pieces(&b.text))
+        .is_some_and(|pieces| !pieces.contains(&Piece::Dynamic))
+}
+
 /// The SQL in a PL/pgSQL body, in order. `None` when the body cannot be cut into tokens.
 pub fn pieces(body: &str) -> Option<Vec<Piece>> {
     let (_, toks) = tokens::tokenize(body, 0).ok()?;
@@ -386,6 +395,17 @@ mod tests {
                 Piece::Dynamic => "DYNAMIC".to_string(),
             })
             .collect()
+    }
+
+    #[test]
+    fn dynamic_sql_leaves_a_block_not_fully_read() {
+        assert!(fully_read(
+            "DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD c int'; END $$"
+        ));
+        assert!(!fully_read(
+            "DO $$ BEGIN EXECUTE format('DROP TABLE %I', n); END $$"
+        ));
+        assert!(!fully_read("DO LANGUAGE plperl $$ 1; $$"));
     }
 
     #[test]
