@@ -35,7 +35,7 @@ impl Rule for AttachPartitionScan {
             };
             // A partition created in this file is empty; a validated CHECK on it may prove
             // the bound (bellows does not compare the expressions, see the rule's page).
-            if cx.is_new_table(partition) || cx.has_validated_check(partition) {
+            if cx.is_new_table(partition) || cx.catalog().has_validated_check(partition) {
                 continue;
             }
             let Some(lock) = statement_locks

@@ -42,6 +42,7 @@ impl Rule for ChangeColumnType {
             let lock = locks::alter_table_action(&action.kind, cx.pg_version());
             let new_type = cx.text(data_type.span).trim();
             let from = cx
+                .catalog()
                 .column_type(&at.table, column)
                 .map_or(String::new(), |t| format!(" from {}", t.text));
             out.push(

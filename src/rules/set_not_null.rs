@@ -36,7 +36,7 @@ impl Rule for SetNotNull {
                 continue;
             };
             // PostgreSQL 12+ skips the scan when a validated CHECK proves the column non-null.
-            if pg.at_least(12) && cx.has_validated_not_null_check(&at.table, column) {
+            if pg.at_least(12) && cx.catalog().has_validated_not_null_check(&at.table, column) {
                 continue;
             }
             let lock = locks::alter_table_action(&action.kind, pg);
