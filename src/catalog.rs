@@ -21,8 +21,9 @@
 //!   answer "unknown" (`None`, or `false` for "is there a validated CHECK"). Objects added
 //!   afterwards are exact again;
 //! - when the object cannot be named (dynamic SQL in a `DO` block, an unreadable statement),
-//!   everything known at that point is marked uncertain and the statement is recorded as a
-//!   [`BlindSpot`].
+//!   everything known at that point that the statement could have changed (every object,
+//!   or only constraints, views, …, when its kind of statement tells) is marked uncertain,
+//!   and the statement is recorded as a [`BlindSpot`].
 
 use crate::fallback::{self, do_block};
 use crate::ident::{self, Name, ObjectKey, QualifiedName, make_object_name};
@@ -30,6 +31,7 @@ use crate::ir::{
     self, ActionKind, AlterTable, ColumnDef, ConstraintKind, CreateIndex, CreateTable, Drop,
     EnumChange, EnumPosition, IndexElement, ObjectKind, Op, Origin, Statement, TypeName,
 };
+use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A migration unit (a file, or a block of a file) as the engine numbers them in run order.
@@ -115,9 +117,9 @@ pub struct ColumnType {
 }
 
 impl ColumnType {
-    /// The type `t` of a statement of the file `source` (whose text names user types exactly,
-    /// case and quotes included).
-    pub fn of(t: &TypeName, source: &str) -> ColumnType {
+    /// The type `t`, `written` as the statement's text spells it (which names a type that is
+    /// not built in exactly, case and quotes included).
+    pub fn of(t: &TypeName, written: &str) -> ColumnType {
         let canonical = t.base();
         let modifiers = t.modifiers();
         let array = t.is_array();
@@ -137,7 +139,7 @@ impl ColumnType {
                 user_type: None,
             };
         }
-        let written = t.span.slice(source).trim();
+        let written = written.trim();
         let written = if written.is_empty() { &t.text } else { written };
         let user_type = type_key(written);
         ColumnType {
@@ -291,6 +293,8 @@ pub struct BlindSpot {
     pub unit: UnitId,
     /// What it is (`dynamic SQL in a DO block`).
     pub what: String,
+    /// What it makes uncertain (`every object defined before it`).
+    pub affects: String,
 }
 
 impl Table {
@@ -315,6 +319,14 @@ impl Table {
             self.columns.push(Column::unknown(name));
         }
         self.column_mut(name)
+    }
+
+    /// Marks its constraints uncertain (and its list of them possibly incomplete).
+    fn taint_constraints(&mut self) {
+        self.complete = false;
+        for c in &mut self.constraints {
+            c.uncertain = true;
+        }
     }
 
     /// Marks everything it holds uncertain.
@@ -355,9 +367,12 @@ impl Catalog {
         match (&stmt.origin, &stmt.op) {
             // Text that is not SQL does not run.
             (Origin::ParseError { .. }, _) => {}
-            (Origin::Unanalyzed { command }, _) | (_, Op::Other { command }) => {
-                self.unmodelled(command, stmt, text)
-            }
+            (Origin::Unanalyzed { command }, _) | (_, Op::Other { command }) => self.unmodelled(
+                command,
+                stmt.span.slice(text),
+                stmt.span.start,
+                "a statement bellows could not read",
+            ),
             (_, Op::CreateTable(ct)) => self.create_table(ct, text),
             (_, Op::AlterTable(at)) => self.alter_table(at, text),
             (_, Op::CreateIndex(ci)) => self.create_index(ci),
@@ -390,9 +405,7 @@ impl Catalog {
                 };
                 self.move_object(*kind, &old, new);
             }
-            (_, Op::Do) if !do_block::fully_read(stmt.span.slice(text)) => {
-                self.blind("a DO block with dynamic SQL or a body bellows cannot read")
-            }
+            (_, Op::Do) => self.do_block(stmt.span.slice(text)),
             _ => {}
         }
     }
@@ -658,7 +671,10 @@ impl Catalog {
     fn new_column(&mut self, table: &ObjectKey, col: &ColumnDef, text: &str) -> Column {
         let name = col.name.folded();
         let mut column = Column {
-            data_type: Some(ColumnType::of(&col.data_type, text)),
+            data_type: Some(ColumnType::of(
+                &col.data_type,
+                col.data_type.span.slice(text),
+            )),
             not_null: col.not_null,
             default: col.non_null_default().map(|d| d.text.clone()),
             identity: col.identity,
@@ -802,7 +818,7 @@ impl Catalog {
             ActionKind::AlterColumnType {
                 column, data_type, ..
             } => {
-                let ty = ColumnType::of(data_type, text);
+                let ty = ColumnType::of(data_type, data_type.span.slice(text));
                 if let Some(c) = self.table_entry(&key).column_entry(&column.folded()) {
                     c.data_type = Some(ty);
                 }
@@ -1528,9 +1544,84 @@ impl Catalog {
 
     // ----- what the catalog cannot replay -----
 
-    /// A statement neither path modelled (`command` names it): the object it names becomes
-    /// uncertain; when it cannot be named, everything does.
-    fn unmodelled(&mut self, command: &str, stmt: &Statement, text: &str) {
+    /// The statements of a `DO` block bellows reads follow it; this is about what it does not
+    /// read: `EXECUTE` of strings built at run time, or a body it cannot read at all.
+    fn do_block(&mut self, text: &str) {
+        let Some(dynamic) = do_block::dynamic_sql(text) else {
+            self.blind("a DO block whose body bellows cannot read", Scope::All);
+            return;
+        };
+        for prefix in dynamic {
+            self.dynamic(prefix.as_deref());
+        }
+    }
+
+    /// `EXECUTE` of a string built at run time, whose leading literal is `prefix`. The
+    /// literal often names the command (`format('UPDATE …`), and sometimes its object
+    /// (`'ALTER TABLE t DROP CONSTRAINT ' || c`); read with its placeholders as an unknown
+    /// name, it can tell what kind of fact may change (only constraints, say).
+    fn dynamic(&mut self, prefix: Option<&str>) {
+        const WHAT: &str = "dynamic SQL in a DO block";
+        let Some(sql) = prefix.map(do_block::fill_template) else {
+            self.blind(WHAT, Scope::All);
+            return;
+        };
+        let Some((command, _)) = fallback::classify(&fallback::words_of_text(&sql, 8)) else {
+            self.blind(WHAT, Scope::All);
+            return;
+        };
+        if let Op::AlterTable(at) = crate::parse::statement(&sql, Span::new(0, sql.len())).op {
+            self.dynamic_alter_table(&at);
+        } else {
+            self.unmodelled(&command, &sql, 0, WHAT);
+        }
+    }
+
+    /// An `ALTER TABLE` read from a dynamic SQL template: what it may change on the table it
+    /// names, or, when a placeholder names the table, on every table.
+    fn dynamic_alter_table(&mut self, at: &AlterTable) {
+        let touches_constraints_only = at.actions.iter().all(|a| match &a.kind {
+            // A primary key also sets its columns NOT NULL.
+            ActionKind::AddConstraint(c) => !matches!(c.kind, ConstraintKind::PrimaryKey),
+            ActionKind::DropConstraint { .. }
+            | ActionKind::ValidateConstraint { .. }
+            | ActionKind::RenameConstraint { .. } => true,
+            ActionKind::Other { description } => cosmetic_action(description),
+            _ => false,
+        });
+        let cosmetic = at
+            .actions
+            .iter()
+            .all(|a| matches!(&a.kind, ActionKind::Other { description } if cosmetic_action(description)));
+        if cosmetic {
+            return;
+        }
+        let what = "dynamic SQL in a DO block (ALTER TABLE)";
+        if do_block::is_placeholder(&at.table.name) {
+            let scope = if touches_constraints_only {
+                Scope::Constraints
+            } else {
+                Scope::All
+            };
+            self.blind(what, scope);
+            return;
+        }
+        let key = at.table.key();
+        if let Some(t) = self.tables.get_mut(&key) {
+            if touches_constraints_only {
+                t.taint_constraints();
+            } else {
+                t.taint();
+            }
+        }
+        self.taint_indexes(&key);
+    }
+
+    /// A statement bellows did not model: `command` names it, `sql` is its text (or the part
+    /// of it known), starting at file byte `base`; `source` says what it is, for the record
+    /// when it is a blind spot. The object it names becomes uncertain; when it cannot be
+    /// named, every object of its kind does.
+    fn unmodelled(&mut self, command: &str, sql: &str, base: usize, source: &str) {
         let (verb, object) = command.split_once(' ').unwrap_or((command, ""));
         if !matches!(verb, "CREATE" | "ALTER" | "DROP") {
             return;
@@ -1544,13 +1635,20 @@ impl Catalog {
             "SCHEMA" => ObjectKind::Schema,
             _ => return,
         };
-        let Some(target) = fallback::command_target(stmt.span.slice(text), stmt.span.start) else {
-            self.blind(&format!("a {command} statement bellows could not read"));
-            return;
-        };
-        if target.cosmetic {
+        let target = fallback::command_target(sql, base);
+        if target.as_ref().is_some_and(|t| t.cosmetic) {
             return;
         }
+        let Some(target) = target.filter(|t| !do_block::is_placeholder(&t.name.name)) else {
+            let scope = match kind {
+                ObjectKind::Index => Scope::Indexes,
+                ObjectKind::View | ObjectKind::MaterializedView => Scope::Views,
+                ObjectKind::Type => Scope::Types,
+                _ => Scope::All,
+            };
+            self.blind(&format!("{source} ({command})"), scope);
+            return;
+        };
         let key = target.name.key();
         let create = verb == "CREATE";
         let unit = self.unit;
@@ -1590,21 +1688,7 @@ impl Catalog {
                         created_in: Some(unit),
                     });
             }
-            ObjectKind::Schema => {
-                let schema = target.name.name.folded();
-                for (_, t) in self.tables.iter_mut().filter(|(k, _)| k.schema == schema) {
-                    t.taint();
-                }
-                for (_, i) in self.indexes.iter_mut().filter(|(k, _)| k.schema == schema) {
-                    i.uncertain = true;
-                }
-                for (_, v) in self.views.iter_mut().filter(|(k, _)| k.schema == schema) {
-                    v.uncertain = true;
-                }
-                for (_, t) in self.types.iter_mut().filter(|(k, _)| k.schema == schema) {
-                    t.uncertain = true;
-                }
-            }
+            ObjectKind::Schema => self.taint(Scope::All, Some(&target.name.name.folded())),
             ObjectKind::Type => {
                 let t = self.types.entry(key).or_insert(TypeDef {
                     enum_values: None,
@@ -1624,24 +1708,70 @@ impl Catalog {
         }
     }
 
-    /// A statement that may have changed any object: everything known so far is uncertain.
-    fn blind(&mut self, what: &str) {
+    /// A statement that may have changed any object of `scope`: every such object known so
+    /// far becomes uncertain, and the statement is recorded.
+    fn blind(&mut self, what: &str, scope: Scope) {
         self.blind_spots.push(BlindSpot {
             unit: self.unit,
             what: what.to_string(),
+            affects: scope.describe(),
         });
-        for t in self.tables.values_mut() {
-            t.taint();
+        self.taint(scope, None);
+    }
+
+    /// Marks every object of `scope` (in `schema`, or anywhere) uncertain.
+    fn taint(&mut self, scope: Scope, schema: Option<&str>) {
+        let within = |k: &ObjectKey| schema.is_none_or(|s| k.schema == s);
+        for (_, t) in self.tables.iter_mut().filter(|(k, _)| within(k)) {
+            match scope {
+                Scope::All => t.taint(),
+                Scope::Constraints => t.taint_constraints(),
+                _ => {}
+            }
         }
-        for i in self.indexes.values_mut() {
-            i.uncertain = true;
+        if matches!(scope, Scope::All | Scope::Constraints | Scope::Indexes) {
+            for (_, i) in self.indexes.iter_mut().filter(|(k, _)| within(k)) {
+                i.uncertain = true;
+            }
         }
-        for v in self.views.values_mut() {
-            v.uncertain = true;
+        if matches!(scope, Scope::All | Scope::Views) {
+            for (_, v) in self.views.iter_mut().filter(|(k, _)| within(k)) {
+                v.uncertain = true;
+            }
         }
-        for t in self.types.values_mut() {
-            t.uncertain = true;
+        if matches!(scope, Scope::All | Scope::Types) {
+            for (_, t) in self.types.iter_mut().filter(|(k, _)| within(k)) {
+                t.uncertain = true;
+            }
         }
+    }
+}
+
+/// What a statement the catalog cannot replay may have changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Anything.
+    All,
+    /// Constraints and indexes of tables, not their columns.
+    Constraints,
+    /// Indexes.
+    Indexes,
+    /// Views and materialized views.
+    Views,
+    /// Types.
+    Types,
+}
+
+impl Scope {
+    fn describe(self) -> String {
+        match self {
+            Scope::All => "every object defined before it",
+            Scope::Constraints => "the constraints and indexes of every table defined before it",
+            Scope::Indexes => "every index defined before it",
+            Scope::Views => "every view defined before it",
+            Scope::Types => "every type defined before it",
+        }
+        .to_string()
     }
 }
 

@@ -90,7 +90,7 @@ fn do_body(
                 }
                 counts.unreadable += usize::from(cut.unterminated.is_some());
             }
-            Piece::Dynamic => counts.dynamic_sql += 1,
+            Piece::Dynamic { .. } => counts.dynamic_sql += 1,
         }
     }
 }
