@@ -1,7 +1,7 @@
 //! `attach-partition-scan`: `ATTACH PARTITION` scans the new partition under an ACCESS
 //! EXCLUSIVE lock unless a validated CHECK constraint already proves its rows fit.
 
-use super::sql::{alter_table, new_name, step};
+use super::sql::{alter_table, free_name, step};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
@@ -49,7 +49,12 @@ impl Rule for AttachPartitionScan {
             let bound = cx
                 .text(Span::new(partition.span().end, action.span.end))
                 .trim();
-            let constraint = new_name(&[&partition.display_name(), "bound"], &partition.name);
+            let constraint = free_name(
+                cx,
+                partition,
+                &format!("{}_bound", partition.display_name()),
+                &partition.name,
+            );
             out.push(
                 Finding::new(
                     action.focus,

@@ -35,8 +35,12 @@ impl Rule for SetNotNull {
             let ActionKind::SetNotNull { column } = &action.kind else {
                 continue;
             };
-            // PostgreSQL 12+ skips the scan when a validated CHECK proves the column non-null.
-            if pg.at_least(12) && cx.catalog().has_validated_not_null_check(&at.table, column) {
+            // Nothing to check when the column is NOT NULL already (a primary key column,
+            // say); PostgreSQL 12+ skips the scan when a validated CHECK proves it non-null.
+            let catalog = cx.catalog();
+            if catalog.is_not_null(&at.table, column) == Some(true)
+                || (pg.at_least(12) && catalog.has_validated_not_null_check(&at.table, column))
+            {
                 continue;
             }
             let lock = locks::alter_table_action(&action.kind, pg);
@@ -55,14 +59,19 @@ impl Rule for SetNotNull {
                 } else {
                     "before PostgreSQL 12, SET NOT NULL always scans: keep a validated CHECK constraint instead"
                 })
-                .suggest(suggestion(&at.table, column, pg.at_least(12)))
+                .suggest(suggestion(cx, &at.table, column, pg.at_least(12)))
                 .lock(lock),
             );
         }
     }
 }
 
-fn suggestion(table: &QualifiedName, column: &Name, can_skip_scan: bool) -> Suggestion {
+fn suggestion(
+    cx: &Context,
+    table: &QualifiedName,
+    column: &Name,
+    can_skip_scan: bool,
+) -> Suggestion {
     Suggestion {
         title: if can_skip_scan {
             "add a NOT VALID CHECK, validate it, then SET NOT NULL without a scan".into()
@@ -70,6 +79,6 @@ fn suggestion(table: &QualifiedName, column: &Name, can_skip_scan: bool) -> Sugg
             "enforce the rule with a validated CHECK constraint".into()
         },
         mechanical: true,
-        steps: not_null_steps(table, column, can_skip_scan),
+        steps: not_null_steps(cx, table, column, can_skip_scan),
     }
 }
