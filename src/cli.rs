@@ -1,4 +1,4 @@
-//! The command line: `bellows check`, `bellows rules`, `bellows explain`.
+//! The command line: `bellows check`, `bellows rules`, `bellows explain`, `bellows schema`.
 
 use crate::discover::{self, Input};
 use crate::lint::{self, FileResult, Settings};
@@ -38,6 +38,22 @@ enum Command {
         /// The rule id, as `bellows rules` lists it (e.g. set-not-null).
         rule: String,
     },
+    /// Replay migration files in order and print the schema they build: tables with their
+    /// columns, constraints and indexes, views, types, sequences.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SchemaArgs {
+    /// Files and folders to replay, in order; folders are walked for *.sql files in sorted
+    /// order [default: the current folder].
+    paths: Vec<PathBuf>,
+    /// Output format (human: a listing per schema; json: see docs/schema-output.md).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Leave out files matching this glob (repeatable), e.g. --exclude '**/*.down.sql'.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,6 +100,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(&rule),
+        Command::Schema(args) => schema(args),
     };
     ExitCode::from(code)
 }
@@ -160,6 +177,37 @@ fn explain(rule: &str) -> u8 {
             EXIT_CLEAN
         }
         None => fail(&format!("no rule `{rule}`; `bellows rules` lists them all")),
+    }
+}
+
+/// Replays the files and prints the schema; 2 when a file could not be read (the schema then
+/// lacks what it does).
+fn schema(args: SchemaArgs) -> u8 {
+    let exclude = match discover::globs(&args.exclude) {
+        Ok(g) => g,
+        Err(e) => return fail(&e),
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
+    let found = discover::discover(&paths, &exclude);
+    for note in &found.notes {
+        eprintln!("bellows: {note}");
+    }
+    let replay = crate::schema::replay(&found.inputs);
+    write_stdout(&match args.format {
+        Format::Human => crate::schema::human(&replay),
+        Format::Json => crate::schema::json(&replay),
+    });
+    for message in &replay.unreadable {
+        eprintln!("bellows: {message}");
+    }
+    if replay.unreadable.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_TROUBLE
     }
 }
 

@@ -21,6 +21,7 @@ pub mod parse;
 pub mod pg_version;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod since;
 pub mod source;
 pub mod split;

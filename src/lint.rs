@@ -106,7 +106,7 @@ pub fn io_error(path: &Path, message: String) -> FileResult {
 }
 
 /// Reads a file as UTF-8 SQL text, or says why it cannot.
-fn read_sql(path: &Path) -> Result<String, String> {
+pub fn read_sql(path: &Path) -> Result<String, String> {
     let name = path.display();
     // Reading a FIFO or a device would block or never end: only regular files are read.
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {name}: {e}"))?;
