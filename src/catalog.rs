@@ -94,9 +94,43 @@ pub struct Column {
     pub identity: bool,
     /// `GENERATED ALWAYS AS (…) STORED`.
     pub generated: bool,
-    /// A statement the catalog could not replay may have changed it since: only its name is
-    /// sure.
-    pub uncertain: bool,
+    /// Which of the facts above are sure. A statement the catalog could not replay makes
+    /// them all unsure (the values stay, as the last known ones); a later statement that sets
+    /// one (`ALTER COLUMN … TYPE`, `SET NOT NULL`) makes that one sure again.
+    pub sure: Sure,
+}
+
+/// Which facts of a column are sure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sure {
+    /// Its type.
+    pub data_type: bool,
+    /// Whether it is NOT NULL.
+    pub not_null: bool,
+    /// Everything else: default, identity, generated.
+    pub rest: bool,
+}
+
+impl Sure {
+    /// Every fact sure: a column whose definition the catalog replayed.
+    pub const ALL: Sure = Sure {
+        data_type: true,
+        not_null: true,
+        rest: true,
+    };
+    /// No fact sure.
+    pub const NONE: Sure = Sure {
+        data_type: false,
+        not_null: false,
+        rest: false,
+    };
+}
+
+impl Column {
+    /// True when some fact of it is not sure.
+    pub fn uncertain(&self) -> bool {
+        self.sure != Sure::ALL
+    }
 }
 
 /// A column's type.
@@ -333,7 +367,7 @@ impl Table {
     fn taint(&mut self) {
         self.complete = false;
         for c in &mut self.columns {
-            c.uncertain = true;
+            c.sure = Sure::NONE;
         }
         for c in &mut self.constraints {
             c.uncertain = true;
@@ -350,7 +384,7 @@ impl Column {
             default: None,
             identity: false,
             generated: false,
-            uncertain: true,
+            sure: Sure::NONE,
         }
     }
 }
@@ -435,21 +469,24 @@ impl Catalog {
         self.table(name).and_then(|t| t.created_in)
     }
 
-    /// The column, when the catalog knows it for sure.
+    /// The column, as far as the catalog knows it (see [`Column::sure`]).
     pub fn column(&self, table: &QualifiedName, column: &Name) -> Option<&Column> {
-        self.table(table)?
-            .column(&column.folded())
-            .filter(|c| !c.uncertain)
+        self.table(table)?.column(&column.folded())
     }
 
     /// The column's type, when known for sure.
     pub fn column_type(&self, table: &QualifiedName, column: &Name) -> Option<&ColumnType> {
-        self.column(table, column)?.data_type.as_ref()
+        self.column(table, column)
+            .filter(|c| c.sure.data_type)?
+            .data_type
+            .as_ref()
     }
 
     /// Whether the column is NOT NULL; `None` when unknown.
     pub fn is_not_null(&self, table: &QualifiedName, column: &Name) -> Option<bool> {
-        self.column(table, column).map(|c| c.not_null)
+        self.column(table, column)
+            .filter(|c| c.sure.not_null)
+            .map(|c| c.not_null)
     }
 
     /// True when a validated `CHECK (column IS NOT NULL)` on `table` is known for sure, so
@@ -679,7 +716,7 @@ impl Catalog {
             default: col.non_null_default().map(|d| d.text.clone()),
             identity: col.identity,
             generated: col.generated_stored,
-            uncertain: false,
+            sure: Sure::ALL,
             name,
         };
         if col.is_serial() || col.identity {
@@ -821,12 +858,14 @@ impl Catalog {
                 let ty = ColumnType::of(data_type, data_type.span.slice(text));
                 if let Some(c) = self.table_entry(&key).column_entry(&column.folded()) {
                     c.data_type = Some(ty);
+                    c.sure.data_type = true;
                 }
             }
             ActionKind::SetNotNull { column } | ActionKind::DropNotNull { column } => {
                 let set = matches!(kind, ActionKind::SetNotNull { .. });
                 if let Some(c) = self.table_entry(&key).column_entry(&column.folded()) {
                     c.not_null = set;
+                    c.sure.not_null = true;
                 }
             }
             ActionKind::SetDefault { column, default } => {
@@ -1140,6 +1179,7 @@ impl Catalog {
             for col in &columns {
                 if let Some(c) = table.column_entry(col) {
                     c.not_null = true;
+                    c.sure.not_null = true;
                 }
             }
         }
@@ -2236,9 +2276,10 @@ mod tests {
         let t = c.table(&q("t")).unwrap();
         assert!(!t.complete && t.created_in.is_none());
         assert_eq!(type_of(&c, "t", "a").as_deref(), Some("varchar(10)"));
-        // Only that b exists is sure: the catalog never saw its definition.
+        // That b exists and is NOT NULL is sure; its type the catalog never saw.
         assert!(t.column("b").is_some());
-        assert_eq!(c.is_not_null(&q("t"), &n("b")), None);
+        assert_eq!(c.is_not_null(&q("t"), &n("b")), Some(true));
+        assert_eq!(type_of(&c, "t", "b"), None);
     }
 
     #[test]
@@ -2263,6 +2304,27 @@ mod tests {
         assert_eq!(type_of(&c, "t", "a"), None);
         assert_eq!(type_of(&c, "t", "b").as_deref(), Some("int"));
         assert_eq!(c.blind_spots().len(), 1);
+
+        // A dynamic ALTER TABLE that only adds constraints leaves the columns sure.
+        let c = replay(
+            "CREATE TABLE t (a varchar(10) NOT NULL, CONSTRAINT a_nn CHECK (a IS NOT NULL));
+             DO $$ BEGIN
+               EXECUTE format('ALTER TABLE public.%I ADD CONSTRAINT %I CHECK (length(a) < 5)', 't', 'c');
+               EXECUTE format('ALTER VIEW %I SET (security_invoker = on)', 'v');
+             END $$;",
+        );
+        assert_eq!(type_of(&c, "t", "a").as_deref(), Some("varchar(10)"));
+        assert_eq!(c.is_not_null(&q("t"), &n("a")), Some(true));
+        assert!(!c.has_validated_not_null_check(&q("t"), &n("a")));
+        assert_eq!(c.blind_spots().len(), 1);
+        // A literal table name: only that table.
+        let c = replay(
+            "CREATE TABLE t (a int); CREATE TABLE u (a int);
+             DO $$ BEGIN EXECUTE 'ALTER TABLE t ALTER COLUMN a SET STORAGE ' || s; END $$;",
+        );
+        assert_eq!(type_of(&c, "t", "a"), None);
+        assert_eq!(type_of(&c, "u", "a").as_deref(), Some("int"));
+        assert!(c.blind_spots().is_empty());
     }
 
     #[test]

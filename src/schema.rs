@@ -208,7 +208,7 @@ fn column_text(col: &Column) -> String {
     if col.generated {
         s.push_str(" generated");
     }
-    s.push_str(&uncertain(col.uncertain));
+    s.push_str(&uncertain(col.uncertain()));
     s
 }
 
@@ -476,7 +476,7 @@ fn json_table<'a>(r: &'a Replay, key: &'a ObjectKey, t: &'a Table) -> JsonTable<
                 default: c.default.as_deref(),
                 identity: c.identity,
                 generated: c.generated,
-                uncertain: c.uncertain,
+                uncertain: c.uncertain(),
             })
             .collect(),
         constraints: t.constraints.iter().map(json_constraint).collect(),
