@@ -212,8 +212,10 @@ pub struct Constraint {
     pub references: Option<ObjectKey>,
     /// For `CHECK (col IS NOT NULL)`, that column.
     pub not_null_column: Option<String>,
-    /// Its definition, without the `CONSTRAINT name` prefix (`FOREIGN KEY (a) REFERENCES b`).
-    pub definition: String,
+    /// Besides kind and columns, as written: a CHECK's expression, a foreign key's
+    /// `REFERENCES …` clause, an exclusion constraint's whole text (see
+    /// [`Constraint::definition`]).
+    pub detail: String,
     /// A statement the catalog could not replay may have dropped or changed it.
     pub uncertain: bool,
 }
@@ -231,6 +233,27 @@ pub enum ConstraintType {
     ForeignKey,
     /// EXCLUDE.
     Exclude,
+}
+
+impl Constraint {
+    /// Its definition as SQL, without the `CONSTRAINT name` prefix
+    /// (`FOREIGN KEY (a) REFERENCES b (id)`).
+    pub fn definition(&self) -> String {
+        let cols = self
+            .columns
+            .iter()
+            .map(|c| ident::render(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match self.kind {
+            ConstraintType::PrimaryKey | ConstraintType::Unique => {
+                format!("{} ({cols})", self.kind.sql())
+            }
+            ConstraintType::Check => format!("CHECK ({})", self.detail),
+            ConstraintType::ForeignKey => format!("FOREIGN KEY ({cols}) {}", self.detail),
+            ConstraintType::Exclude => self.detail.clone(),
+        }
+    }
 }
 
 impl ConstraintType {
@@ -569,9 +592,10 @@ impl Catalog {
     /// The indexes of `table`, sorted by name.
     pub fn indexes_of<'a>(
         &'a self,
-        table: &'a ObjectKey,
-    ) -> impl Iterator<Item = (&'a ObjectKey, &'a Index)> + 'a {
-        self.indexes.iter().filter(move |(_, i)| &i.table == table)
+        table: &ObjectKey,
+    ) -> impl Iterator<Item = (&'a ObjectKey, &'a Index)> + use<'a> {
+        let table = table.clone();
+        self.indexes.iter().filter(move |(_, i)| i.table == table)
     }
 
     /// Views and materialized views, sorted.
@@ -964,6 +988,9 @@ impl Catalog {
             table.columns.push(Column::unknown(to));
         }
         for c in &mut table.constraints {
+            if matches!(c.kind, ConstraintType::Check | ConstraintType::Exclude) {
+                c.detail = rename_ident(&c.detail, from, to);
+            }
             rename_in(&mut c.columns, from, to);
             if c.not_null_column.as_deref() == Some(from) {
                 c.not_null_column = Some(to.to_string());
@@ -972,8 +999,8 @@ impl Catalog {
         for index in self.indexes.values_mut().filter(|i| &i.table == key) {
             rename_in(&mut index.include, from, to);
             for k in &mut index.keys {
-                if k.columns == [from] && k.text == ident::render(from) {
-                    k.text = ident::render(to);
+                if k.columns.iter().any(|c| c == from) {
+                    k.text = rename_ident(&k.text, from, to);
                 }
                 rename_in(&mut k.columns, from, to);
             }
@@ -1184,7 +1211,7 @@ impl Catalog {
             }
         }
         let constraint = Constraint {
-            definition: definition(c, kind, &columns, text),
+            detail: detail(c, text),
             name,
             kind,
             columns,
@@ -1986,30 +2013,64 @@ fn type_text(new: &ObjectKey, old_text: &str) -> String {
     format!("{name}{suffix}")
 }
 
-/// A constraint's definition as SQL, without `CONSTRAINT name`.
-fn definition(c: &ir::Constraint, kind: ConstraintType, columns: &[String], text: &str) -> String {
-    let cols = columns
-        .iter()
-        .map(|c| ident::render(c))
-        .collect::<Vec<_>>()
-        .join(", ");
+/// What a constraint's definition holds besides its kind and columns, as written: a CHECK's
+/// expression, a foreign key's `REFERENCES …` clause, an exclusion constraint's whole text.
+fn detail(c: &ir::Constraint, text: &str) -> String {
     match &c.kind {
-        ConstraintKind::PrimaryKey | ConstraintKind::Unique => format!("{} ({cols})", kind.sql()),
-        ConstraintKind::Check { expr, .. } => format!("CHECK ({})", expr.text),
+        ConstraintKind::PrimaryKey | ConstraintKind::Unique => String::new(),
+        ConstraintKind::Check { expr, .. } => expr.text.clone(),
         ConstraintKind::ForeignKey { references } => {
             let body = c.body_span().slice(text).trim();
-            let target = body
-                .to_ascii_uppercase()
+            // ASCII upper-casing keeps byte offsets.
+            body.to_ascii_uppercase()
                 .find("REFERENCES")
                 .and_then(|at| body.get(at..))
                 .map_or_else(
                     || format!("REFERENCES {}", references.sql()),
                     str::to_string,
-                );
-            format!("FOREIGN KEY ({cols}) {target}")
+                )
         }
         ConstraintKind::Exclude => c.body_span().slice(text).trim().to_string(),
     }
+}
+
+/// SQL `text` with the column `from` (folded) renamed to `to` wherever it stands as a whole
+/// word outside string literals: how PostgreSQL, which stores expressions by column number,
+/// would print them after `RENAME COLUMN`.
+fn rename_ident(text: &str, from: &str, to: &str) -> String {
+    let old = ident::render(from);
+    let new = ident::render(to);
+    let quoted = old.starts_with('"');
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '"';
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut prev: Option<char> = None;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let starts_here = !in_string
+            && !prev.is_some_and(is_word)
+            && rest.get(..old.len()).is_some_and(|w| {
+                if quoted {
+                    w == old
+                } else {
+                    w.eq_ignore_ascii_case(&old)
+                }
+            })
+            && !rest[old.len()..].chars().next().is_some_and(is_word);
+        if starts_here {
+            out.push_str(&new);
+            prev = old.chars().last();
+            rest = &rest[old.len()..];
+            continue;
+        }
+        if c == '\'' {
+            in_string = !in_string;
+        }
+        out.push(c);
+        prev = Some(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 #[cfg(test)]
@@ -2097,7 +2158,10 @@ mod tests {
         assert!(c.sequences.contains_key(&q("orders_id_seq").key()));
         let fk = t.constraint("orders_user_id_fkey").unwrap();
         assert_eq!(fk.references, Some(q("users").key()));
-        assert_eq!(fk.definition, "FOREIGN KEY (user_id) REFERENCES users (id)");
+        assert_eq!(
+            fk.definition(),
+            "FOREIGN KEY (user_id) REFERENCES users (id)"
+        );
         assert_eq!(
             t.constraint("orders_check").unwrap().columns,
             vec!["qty", "code"]
@@ -2368,6 +2432,32 @@ mod tests {
         );
         let c = replay("CREATE SCHEMA app; CREATE TABLE app.t (a int); DROP SCHEMA app CASCADE;");
         assert!(c.tables().next().is_none());
+    }
+
+    #[test]
+    fn renamed_columns_are_renamed_in_expressions() {
+        assert_eq!(
+            rename_ident(
+                "total >= 0 AND Total <> 'total' AND subtotal > x.total",
+                "total",
+                "amount"
+            ),
+            "amount >= 0 AND amount <> 'total' AND subtotal > x.amount"
+        );
+        assert_eq!(
+            rename_ident("\"Total\" > total", "Total", "Sum"),
+            "\"Sum\" > total"
+        );
+        let c = replay(
+            "CREATE TABLE t (total int CHECK (total >= 0), b int);
+             CREATE INDEX ON t (lower(total::text));
+             ALTER TABLE t RENAME COLUMN total TO amount;",
+        );
+        let t = c.table(&q("t")).unwrap();
+        assert_eq!(t.constraints[0].definition(), "CHECK (amount >= 0)");
+        assert_eq!(t.constraints[0].name, "t_total_check");
+        let (_, i) = c.indexes_of(&q("t").key()).next().unwrap();
+        assert_eq!(i.keys[0].text, "lower(amount::TEXT)");
     }
 
     #[test]

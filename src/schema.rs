@@ -126,7 +126,7 @@ pub fn human(r: &Replay) -> String {
     for spot in c.blind_spots() {
         let _ = writeln!(
             out,
-            "not replayed: {} in {}: {} is uncertain",
+            "not replayed: {} in {}; it may have changed {}",
             spot.what,
             r.file(Some(spot.unit)).unwrap_or_default(),
             spot.affects
@@ -145,13 +145,10 @@ fn table_listing(out: &mut String, r: &Replay, key: &ObjectKey, table: &Table) {
     let origin = match (table.created_in, table.complete) {
         (Some(_), true) => created(r, table.created_in),
         (Some(_), false) => format!(
-            "{} (incomplete: it may have columns, constraints or indexes not listed)",
+            "{} (incomplete: it may have more than is listed)",
             created(r, table.created_in)
         ),
-        (None, _) => {
-            " (defined before these migrations: it may have columns, constraints or indexes not listed)"
-                .into()
-        }
+        (None, _) => " (defined before these migrations: it may have more than is listed)".into(),
     };
     let _ = writeln!(out, "  table {}{partition}{origin}", render(&key.name));
     let width = table
@@ -176,7 +173,7 @@ fn table_listing(out: &mut String, r: &Replay, key: &ObjectKey, table: &Table) {
                 out,
                 "      {} {}{not_valid}{}",
                 render(&con.name),
-                con.definition,
+                con.definition(),
                 uncertain(con.uncertain)
             );
         }
@@ -331,7 +328,7 @@ struct JsonConstraint<'a> {
     columns: &'a [String],
     valid: bool,
     references: Option<JsonName<'a>>,
-    definition: &'a str,
+    definition: String,
     uncertain: bool,
 }
 
@@ -511,7 +508,7 @@ fn json_constraint(c: &Constraint) -> JsonConstraint<'_> {
         columns: &c.columns,
         valid: c.valid,
         references: c.references.as_ref().map(Into::into),
-        definition: &c.definition,
+        definition: c.definition(),
         uncertain: c.uncertain,
     }
 }
