@@ -863,7 +863,15 @@ impl Catalog {
                     // The column is there, so the catalog missed a drop.
                     self.drop_column(&key, &name);
                 }
-                let new = self.new_column(&key, column, text);
+                // On a table the catalog does not fully know, `IF NOT EXISTS` may have found
+                // the column there already, as something else: then nothing was added.
+                let table = self.table_entry(&key);
+                let maybe_skipped = *if_not_exists && !table.complete;
+                let before = table.constraints.len();
+                let mut new = self.new_column(&key, column, text);
+                if maybe_skipped {
+                    new.sure = Sure::NONE;
+                }
                 self.table_entry(&key).columns.push(new);
                 let inline: Vec<_> = column
                     .constraints
@@ -871,6 +879,12 @@ impl Catalog {
                     .map(|c| (c, !c.not_valid))
                     .collect();
                 self.add_constraints(&key, &inline, text);
+                if maybe_skipped {
+                    let table = self.table_entry(&key);
+                    for c in table.constraints.iter_mut().skip(before) {
+                        c.uncertain = true;
+                    }
+                }
             }
             ActionKind::DropColumn { column, .. } => self.drop_column(&key, &column.folded()),
             ActionKind::RenameColumn { from, to } => {
@@ -1352,6 +1366,9 @@ impl Catalog {
         if ci.if_not_exists && self.relation_exists(&key) {
             return;
         }
+        // On a table the catalog does not fully know, `IF NOT EXISTS` may have found another
+        // index of that name.
+        let uncertain = ci.if_not_exists && self.tables.get(&table).is_some_and(|t| !t.complete);
         self.indexes.insert(
             key,
             Index {
@@ -1363,7 +1380,7 @@ impl Catalog {
                 partial: ci.partial,
                 valid: !ci.only,
                 constraint: false,
-                uncertain: false,
+                uncertain,
             },
         );
     }
@@ -2329,6 +2346,17 @@ mod tests {
             Some(&["blue", "ok", "happy", "ecstatic"].map(String::from)[..])
         );
         assert!(!t.uncertain);
+    }
+
+    #[test]
+    fn if_not_exists_on_a_table_not_fully_known_may_have_done_nothing() {
+        let c = replay(
+            "ALTER TABLE t ADD COLUMN IF NOT EXISTS a text NOT NULL DEFAULT 'x';
+             CREATE TABLE u (id int);
+             ALTER TABLE u ADD COLUMN IF NOT EXISTS a text NOT NULL DEFAULT 'x';",
+        );
+        assert_eq!(c.is_not_null(&q("t"), &n("a")), None);
+        assert_eq!(c.is_not_null(&q("u"), &n("a")), Some(true));
     }
 
     #[test]
