@@ -1,4 +1,5 @@
-//! The command line: `bellows check`, `bellows rules`, `bellows explain`, `bellows locks`.
+//! The command line: `bellows check`, `bellows rules`, `bellows explain`, `bellows locks`,
+//! `bellows schema`.
 
 use crate::config::{self, Config, FailOn};
 use crate::discover::{self, Input};
@@ -44,6 +45,22 @@ enum Command {
     },
     /// Show the locks each statement takes and the locks its transaction already holds.
     Locks(locks_report::LocksArgs),
+    /// Replay migration files in order and print the schema they build: tables with their
+    /// columns, constraints and indexes, views, types, sequences.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SchemaArgs {
+    /// Files and folders to replay, in order; folders are walked for *.sql files in sorted
+    /// order [default: the current folder].
+    paths: Vec<PathBuf>,
+    /// Output format (human: a listing per schema; json: see docs/schema-output.md).
+    #[arg(long, value_enum, default_value_t = ListingFormat::Human)]
+    format: ListingFormat,
+    /// Leave out files matching this glob (repeatable), e.g. --exclude '**/*.down.sql'.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,6 +111,15 @@ enum Format {
     Compact,
 }
 
+/// Output formats of the listing commands.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ListingFormat {
+    /// For a person.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
 fn parse_pg_version(s: &str) -> Result<PgVersion, String> {
     s.parse()
 }
@@ -120,6 +146,7 @@ pub fn run() -> ExitCode {
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(&rule),
         Command::Locks(args) => locks_report::run(args),
+        Command::Schema(args) => schema(args),
     };
     ExitCode::from(code)
 }
@@ -242,6 +269,37 @@ fn explain(rule: &str) -> u8 {
             EXIT_CLEAN
         }
         None => fail(&format!("no rule `{rule}`; `bellows rules` lists them all")),
+    }
+}
+
+/// Replays the files and prints the schema; 2 when a file could not be read (the schema then
+/// lacks what it does).
+fn schema(args: SchemaArgs) -> u8 {
+    let exclude = match discover::globs(&args.exclude) {
+        Ok(g) => g,
+        Err(e) => return fail(&e),
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
+    let found = discover::discover(&paths, &exclude);
+    for note in &found.notes {
+        eprintln!("bellows: {note}");
+    }
+    let replay = crate::schema::replay(&found.inputs);
+    write_stdout(&match args.format {
+        ListingFormat::Human => crate::schema::human(&replay),
+        ListingFormat::Json => crate::schema::json(&replay),
+    });
+    for message in &replay.unreadable {
+        eprintln!("bellows: {message}");
+    }
+    if replay.unreadable.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_TROUBLE
     }
 }
 

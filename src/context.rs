@@ -2,23 +2,18 @@
 //!
 //! The engine walks a file's statements in order: rules see the context as it stands before
 //! the statement, then the statement is applied to it. Rules only read it.
+//!
+//! The schema those statements build is the [`Catalog`], one field here, updated by
+//! [`Context::apply`] like the rest.
 
+use crate::catalog::{Catalog, UnitId};
 use crate::ident::{Name, ObjectKey, QualifiedName};
-use crate::ir::{ActionKind, ConstraintKind, ObjectKind, Op, Statement, TypeName};
+use crate::ir::{ActionKind, ObjectKind, Op, Statement, TypeName};
 use crate::layout::Runner;
 use crate::locks::{self, LockMode, Relation, Schema};
 use crate::pg_version::PgVersion;
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
-
-/// A CHECK constraint seen earlier; `not_null_column` is set for `CHECK (col IS NOT NULL)`.
-#[derive(Debug, Clone)]
-struct Check {
-    table: ObjectKey,
-    not_null_column: Option<String>,
-    constraint: Option<String>,
-    validated: bool,
-}
 
 /// A `SET lock_timeout` seen earlier, and whether it was `SET LOCAL` (which ends with the
 /// transaction).
@@ -100,7 +95,6 @@ pub struct Context<'a> {
     held_locks: Vec<HeldLock>,
     new_tables: HashSet<ObjectKey>,
     index_tables: HashMap<ObjectKey, QualifiedName>,
-    column_types: HashMap<(ObjectKey, String), TypeName>,
     /// Columns `ADD COLUMN` added to existing tables earlier in the file.
     new_columns: HashSet<(ObjectKey, String)>,
     /// Names earlier statements of the file created, or renamed or moved an object to.
@@ -109,7 +103,8 @@ pub struct Context<'a> {
     position: usize,
     /// For each name a statement of the file defines, the index of the last such statement.
     defined_at: HashMap<NameKey, usize>,
-    checks: Vec<Check>,
+    /// The schema the statements so far build.
+    catalog: Catalog,
 }
 
 impl<'a> Context<'a> {
@@ -128,13 +123,25 @@ impl<'a> Context<'a> {
             held_locks: Vec::new(),
             new_tables: HashSet::new(),
             index_tables: HashMap::new(),
-            column_types: HashMap::new(),
             new_columns: HashSet::new(),
             new_names: HashSet::new(),
             position: 0,
             defined_at: HashMap::new(),
-            checks: Vec::new(),
+            catalog: Catalog::default(),
         }
+    }
+
+    /// Says that the statements applied from now on belong to migration unit `unit` (the
+    /// engine numbers files, or blocks of files, in run order), so that the catalog records
+    /// which unit created each object ([`Catalog::created_in`]). Without it every statement
+    /// counts as unit 0.
+    pub fn begin_unit(&mut self, unit: UnitId) {
+        self.catalog.begin_unit(unit);
+    }
+
+    /// The schema as the statements before this one leave it.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
     }
 
     /// Lets rules ask what later statements of the file do with a name
@@ -308,28 +315,6 @@ impl<'a> Context<'a> {
         self.index_tables.get(&index.key())
     }
 
-    /// The type of `table.column`, when an earlier statement of the file declared it.
-    pub fn column_type(&self, table: &QualifiedName, column: &Name) -> Option<&TypeName> {
-        self.column_types.get(&(table.key(), column.folded()))
-    }
-
-    /// True when a validated `CHECK (column IS NOT NULL)` on `table` precedes this
-    /// statement, so `SET NOT NULL` can skip its scan (PostgreSQL 12+).
-    pub fn has_validated_not_null_check(&self, table: &QualifiedName, column: &Name) -> bool {
-        let key = table.key();
-        let column = column.folded();
-        self.checks
-            .iter()
-            .any(|c| c.validated && c.table == key && c.not_null_column.as_deref() == Some(&column))
-    }
-
-    /// True when a validated CHECK constraint on `table` precedes this statement (one that
-    /// may prove a partition bound, so that ATTACH PARTITION skips its scan).
-    pub fn has_validated_check(&self, table: &QualifiedName) -> bool {
-        let key = table.key();
-        self.checks.iter().any(|c| c.validated && c.table == key)
-    }
-
     /// The source text under `span` (for suggestions that rewrite the user's statement).
     pub fn text(&self, span: Span) -> &'a str {
         span.slice(self.text)
@@ -337,6 +322,7 @@ impl<'a> Context<'a> {
 
     /// Applies `stmt` so that later statements see its effects.
     pub fn apply(&mut self, stmt: &Statement) {
+        self.catalog.apply(stmt, self.text);
         if self.in_transaction_block() {
             self.hold_locks(stmt);
         }
@@ -360,18 +346,7 @@ impl<'a> Context<'a> {
                 self.lock_timeout = (!off && effective).then_some(Timeout { local: *local });
             }
             Op::CreateTable(ct) => {
-                let key = ct.table.key();
-                self.new_tables.insert(key.clone());
-                for col in &ct.columns {
-                    self.column_types
-                        .insert((key.clone(), col.name.folded()), col.data_type.clone());
-                    for c in &col.constraints {
-                        self.add_check(&key, &c.name, &c.kind, true);
-                    }
-                }
-                for c in &ct.constraints {
-                    self.add_check(&key, &c.name, &c.kind, !c.not_valid);
-                }
+                self.new_tables.insert(ct.table.key());
             }
             Op::AlterTable(at) => {
                 let key = at.table.key();
@@ -453,16 +428,6 @@ impl<'a> Context<'a> {
         match kind {
             ActionKind::AddColumn { column, .. } => {
                 self.new_columns.insert((key.clone(), column.name.folded()));
-                self.column_types.insert(
-                    (key.clone(), column.name.folded()),
-                    column.data_type.clone(),
-                );
-            }
-            ActionKind::AlterColumnType {
-                column, data_type, ..
-            } => {
-                self.column_types
-                    .insert((key.clone(), column.folded()), data_type.clone());
             }
             ActionKind::AddConstraint(c) => {
                 if let (true, true, Some(name)) =
@@ -471,20 +436,6 @@ impl<'a> Context<'a> {
                     self.not_valid_in_transaction
                         .insert((key.clone(), name.folded()));
                 }
-                self.add_check(key, &c.name, &c.kind, !c.not_valid);
-            }
-            ActionKind::ValidateConstraint { name } => {
-                let name = name.folded();
-                for c in &mut self.checks {
-                    if &c.table == key && c.constraint.as_deref() == Some(&name) {
-                        c.validated = true;
-                    }
-                }
-            }
-            ActionKind::DropConstraint { name, .. } => {
-                let name = name.folded();
-                self.checks
-                    .retain(|c| !(&c.table == key && c.constraint.as_deref() == Some(&name)));
             }
             ActionKind::RenameTable { to } => {
                 let new_key = table.renamed(to).key();
@@ -533,41 +484,24 @@ impl<'a> Context<'a> {
         }
         self.new_names.extend(defined_names(op));
     }
-
-    fn add_check(
-        &mut self,
-        key: &ObjectKey,
-        name: &Option<Name>,
-        kind: &ConstraintKind,
-        validated: bool,
-    ) {
-        if let ConstraintKind::Check {
-            not_null_column, ..
-        } = kind
-        {
-            self.checks.push(Check {
-                table: key.clone(),
-                not_null_column: not_null_column.as_ref().map(Name::folded),
-                constraint: name.as_ref().map(Name::folded),
-                validated,
-            });
-        }
-    }
 }
 
 /// What the lock model may ask: what earlier statements of the file said about columns and
 /// constraints.
 impl Schema for Context<'_> {
-    fn column_type(&self, table: &QualifiedName, column: &Name) -> Option<&TypeName> {
-        Context::column_type(self, table, column)
+    fn column_type(&self, table: &QualifiedName, column: &Name) -> Option<TypeName> {
+        self.catalog.column_type(table, column).map(|t| TypeName {
+            text: t.text.clone(),
+            span: Span::default(),
+        })
     }
 
     fn proves_not_null(&self, table: &QualifiedName, column: &Name) -> bool {
-        self.has_validated_not_null_check(table, column)
+        self.catalog.has_validated_not_null_check(table, column)
     }
 
     fn proves_partition_bound(&self, partition: &QualifiedName) -> bool {
-        self.has_validated_check(partition)
+        self.catalog.has_validated_check(partition)
     }
 }
 
@@ -577,7 +511,7 @@ fn defined_names(op: &Op) -> Vec<NameKey> {
         |kind: ObjectKind, name: QualifiedName| Namespace::of(kind).map(|ns| (ns, name.key()));
     match op {
         Op::CreateTable(ct) => vec![(Namespace::Relation, ct.table.key())],
-        Op::CreateObject { kind, name } => key(*kind, name.clone()).into_iter().collect(),
+        Op::CreateObject { kind, name, .. } => key(*kind, name.clone()).into_iter().collect(),
         Op::RenameObject { kind, name, to } => key(*kind, name.renamed(to)).into_iter().collect(),
         Op::SetObjectSchema { kind, name, schema } => {
             key(*kind, name.moved(schema)).into_iter().collect()
@@ -761,8 +695,8 @@ mod tests {
         );
         let name = |n: &str| Name::new(n, false, Span::default());
         assert_eq!(
-            Schema::column_type(&cx, &table("t"), &name("code")).map(|t| t.text.as_str()),
-            Some("varchar(10)")
+            Schema::column_type(&cx, &table("t"), &name("code")).map(|t| t.text),
+            Some("varchar(10)".to_string())
         );
         assert!(cx.proves_not_null(&table("t"), &name("n")));
         assert!(!cx.proves_partition_bound(&table("u")));
@@ -786,12 +720,13 @@ mod tests {
     #[test]
     fn any_validated_check_counts_for_partitions() {
         let sql = "ALTER TABLE p ADD CONSTRAINT b CHECK (d >= '2024-01-01') NOT VALID;";
-        assert!(!after(sql).has_validated_check(&table("p")));
+        assert!(!after(sql).catalog().has_validated_check(&table("p")));
         let validated = format!("{sql} ALTER TABLE p VALIDATE CONSTRAINT b;");
         let cx = after(&validated);
-        assert!(cx.has_validated_check(&table("p")));
+        assert!(cx.catalog().has_validated_check(&table("p")));
         assert!(
-            !cx.has_validated_not_null_check(&table("p"), &Name::new("d", false, Span::default()))
+            !cx.catalog()
+                .has_validated_not_null_check(&table("p"), &Name::new("d", false, Span::default()))
         );
     }
 }

@@ -3,6 +3,7 @@
 //! so that what a migration did is known to the later ones and the runner's transactions are
 //! modelled across statements and files.
 
+use crate::catalog::UnitId;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Finding, RunFacts, Severity};
 use crate::discover::Input;
@@ -161,6 +162,7 @@ pub fn lint_folder(
     cx.set_runner(runner);
     let mut duplicates = history::duplicate_versions(runner, sources);
     let mut out = Vec::new();
+    let mut unit_number = 0;
     for (i, src) in sources.iter().enumerate() {
         let same_deploy = batch && pending[i] && i > 0 && pending[i - 1];
         cx.enter_file(&src.text, &src.reading.statements, same_deploy);
@@ -176,6 +178,8 @@ pub fn lint_folder(
                     unit.span.start <= s.start && s.end <= unit.span.end
                 })
                 .collect();
+            cx.begin_unit(UnitId(unit_number));
+            unit_number += 1;
             let wrapped = runner_wraps(runner, settings.pg_version, &unit, &src.reading, &members);
             if wrapped {
                 cx.begin_runner_transaction();

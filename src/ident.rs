@@ -141,6 +141,15 @@ pub fn quote(value: &str) -> String {
 /// Renders a new identifier (one bellows invents, like a constraint name) in the style of
 /// `like`: quoted if the user quotes, bare otherwise when the name allows it.
 pub fn render_like(value: &str, like: &Name) -> String {
+    if like.quoted {
+        quote(value)
+    } else {
+        render(value)
+    }
+}
+
+/// Renders a stored (folded) name: bare when it reads the same unquoted, quoted otherwise.
+pub fn render(value: &str) -> String {
     let bare_ok = value
         .chars()
         .next()
@@ -148,25 +157,72 @@ pub fn render_like(value: &str, like: &Name) -> String {
         && value
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if like.quoted || !bare_ok {
-        quote(value)
-    } else {
+    if bare_ok {
         value.to_string()
+    } else {
+        quote(value)
     }
 }
+
+/// The longest identifier PostgreSQL keeps, in bytes (`NAMEDATALEN - 1`).
+pub const MAX_IDENTIFIER: usize = 63;
 
 /// A PostgreSQL identifier is at most 63 bytes; longer generated names are cut like
 /// PostgreSQL cuts them, on a character boundary.
 pub fn truncate_identifier(value: &str) -> String {
-    const MAX: usize = 63;
-    if value.len() <= MAX {
-        return value.to_string();
-    }
-    let mut end = MAX;
+    cut(value, MAX_IDENTIFIER).to_string()
+}
+
+/// `value` cut to at most `max` bytes, on a character boundary.
+fn cut(value: &str, max: usize) -> &str {
+    let mut end = max.min(value.len());
     while !value.is_char_boundary(end) {
         end -= 1;
     }
-    value[..end].to_string()
+    &value[..end]
+}
+
+/// The name PostgreSQL gives an object it names itself (`makeObjectName`):
+/// `<name1>_<name2>_<label>` (`orders_user_id_fkey`; without `name2` when it is empty),
+/// where the longer of `name1` and `name2` is shortened first until the whole fits in 63
+/// bytes.
+pub fn make_object_name(name1: &str, name2: &str, label: &str) -> String {
+    let overhead = label.len() + 1 + usize::from(!name2.is_empty());
+    let avail = MAX_IDENTIFIER.saturating_sub(overhead);
+    let (mut a, mut b) = (name1.len(), name2.len());
+    while a + b > avail {
+        if a > b {
+            a -= 1;
+        } else {
+            b -= 1;
+        }
+    }
+    if name2.is_empty() {
+        format!("{}_{label}", cut(name1, a))
+    } else {
+        format!("{}_{}_{label}", cut(name1, a), cut(name2, b))
+    }
+}
+
+/// `base`, or when `taken` says it is in use, the first of `base_1`, `base_2`, … that is not,
+/// each cut to fit 63 bytes: a name bellows invents that must not collide with one the
+/// catalog knows.
+pub fn first_free(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    let base = truncate_identifier(base);
+    if !taken(&base) {
+        return base;
+    }
+    // Finitely many names are known, so a free one comes quickly; the bound keeps the loop
+    // finite whatever `taken` says.
+    let mut name = base.clone();
+    for n in 1..=10_000u32 {
+        let suffix = format!("_{n}");
+        name = format!("{}{suffix}", cut(&base, MAX_IDENTIFIER - suffix.len()));
+        if !taken(&name) {
+            break;
+        }
+    }
+    name
 }
 
 #[cfg(test)]
@@ -213,6 +269,29 @@ mod tests {
             "\"users_email_idx\""
         );
         assert_eq!(render_like("Users_idx", &n("x", false)), "\"Users_idx\"");
+    }
+
+    #[test]
+    fn generated_names_follow_postgresql() {
+        assert_eq!(
+            make_object_name("orders", "user_id", "fkey"),
+            "orders_user_id_fkey"
+        );
+        assert_eq!(make_object_name("orders", "", "pkey"), "orders_pkey");
+        let n = make_object_name(&"a".repeat(60), &"b".repeat(10), "key");
+        assert_eq!(n.len(), 63);
+        assert!(n.ends_with("_bbbbbbbbbb_key"), "{n}");
+    }
+
+    #[test]
+    fn free_names_take_a_number() {
+        let taken = ["t_a_key", "t_a_key_1"];
+        assert_eq!(first_free("t_b_key", |n| taken.contains(&n)), "t_b_key");
+        assert_eq!(first_free("t_a_key", |n| taken.contains(&n)), "t_a_key_2");
+        let long = "x".repeat(63);
+        let free = first_free(&long, |n| n == long);
+        assert_eq!(free.len(), 63);
+        assert!(free.ends_with("x_1"), "{free}");
     }
 
     #[test]

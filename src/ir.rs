@@ -69,6 +69,15 @@ pub enum Op {
         kind: ObjectKind,
         /// Its name.
         name: QualifiedName,
+        /// The labels of `CREATE TYPE … AS ENUM (…)`, in order; `None` for anything else.
+        enum_values: Option<Vec<String>>,
+    },
+    /// `ALTER TYPE name ADD VALUE …` or `… RENAME VALUE …`: a change to an enum's labels.
+    AlterEnum {
+        /// The enum type.
+        name: QualifiedName,
+        /// What changes.
+        change: EnumChange,
     },
     /// `ALTER <kind> name RENAME TO new` for objects other than tables and columns.
     RenameObject {
@@ -181,11 +190,6 @@ pub enum Op {
         /// objects that are not relations.
         relation: Option<QualifiedName>,
     },
-    /// `ALTER TYPE name ADD VALUE …`: a new enum label.
-    AddEnumValue {
-        /// The enum type.
-        name: QualifiedName,
-    },
     /// `BEGIN` / `START TRANSACTION`.
     Begin,
     /// `COMMIT` / `END`.
@@ -199,6 +203,36 @@ pub enum Op {
         /// The command's leading keywords, upper case (`CREATE FUNCTION`).
         command: String,
     },
+}
+
+/// A change to an enum type's labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumChange {
+    /// `ADD VALUE [IF NOT EXISTS] 'v' [BEFORE | AFTER 'w']`.
+    AddValue {
+        /// The new label.
+        value: String,
+        /// `IF NOT EXISTS`.
+        if_not_exists: bool,
+        /// `BEFORE 'w'` or `AFTER 'w'`; at the end when absent.
+        position: Option<EnumPosition>,
+    },
+    /// `RENAME VALUE 'a' TO 'b'`.
+    RenameValue {
+        /// The current label.
+        from: String,
+        /// The new label.
+        to: String,
+    },
+}
+
+/// Where `ADD VALUE` puts a new enum label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumPosition {
+    /// `BEFORE 'label'`.
+    Before(String),
+    /// `AFTER 'label'`.
+    After(String),
 }
 
 /// `DROP <kind> name, …`.
@@ -282,6 +316,11 @@ pub struct CreateTable {
     pub constraints: Vec<Constraint>,
     /// `PARTITION OF parent`, when present.
     pub partition_of: Option<QualifiedName>,
+    /// `TEMPORARY` / `TEMP`: the table lives only as long as the session.
+    pub temporary: bool,
+    /// The table has columns besides `columns`, taken from elsewhere: `AS query`,
+    /// `INHERITS (parent)`, `LIKE other`, `OF type`.
+    pub other_columns: bool,
 }
 
 /// `CREATE INDEX`.
@@ -302,6 +341,23 @@ pub struct CreateIndex {
     /// The text from the first word through the table name, for suggestions that rewrite
     /// the head of the statement.
     pub head: Span,
+    /// The indexed columns and expressions, in order.
+    pub columns: Vec<IndexElement>,
+    /// `INCLUDE (…)` columns.
+    pub include: Vec<Name>,
+    /// The access method of `USING method`, folded (`gin`); `None` for the default, btree.
+    pub method: Option<String>,
+    /// `WHERE …`: a partial index.
+    pub partial: bool,
+}
+
+/// One key of an index.
+#[derive(Debug, Clone)]
+pub enum IndexElement {
+    /// A column, by name.
+    Column(Name),
+    /// An expression (`lower(email)`).
+    Expression(Expr),
 }
 
 /// `ALTER TABLE`.
@@ -494,10 +550,32 @@ impl TypeName {
         canonical_type(&self.text)
     }
 
-    /// True for `type[]`.
+    /// True for `type[]` (and `type ARRAY`).
     pub fn is_array(&self) -> bool {
-        self.text.ends_with(']')
+        self.text.ends_with(']') || self.text.ends_with(" array")
     }
+
+    /// The type's modifiers (see [`type_modifiers`]).
+    pub fn modifiers(&self) -> Option<Vec<u32>> {
+        type_modifiers(&self.text)
+    }
+}
+
+/// The numbers in parentheses after a lower-case type text's name: `varchar(20)` has `[20]`,
+/// `numeric(10, 2)` `[10, 2]`, `timestamp(3) with time zone` `[3]`, `text` none. `None` when
+/// the parentheses hold anything else (`geometry(point, 4326)`), which bellows cannot compare.
+pub fn type_modifiers(text: &str) -> Option<Vec<u32>> {
+    let t = text.trim();
+    let t = t.split('[').next().unwrap_or(t);
+    let Some(open) = t.find('(') else {
+        return Some(Vec::new());
+    };
+    let inside = t.get(open + 1..)?;
+    let close = inside.find(')')?;
+    inside[..close]
+        .split(',')
+        .map(|p| p.trim().parse().ok())
+        .collect()
 }
 
 /// Canonical base type for a lower-case type text. Unknown types map to `""`.
@@ -553,6 +631,10 @@ pub struct Expr {
     pub calls: Vec<String>,
     /// True when the expression is the `NULL` literal.
     pub is_null: bool,
+    /// The identifiers it names outside function names, type names and qualifiers, folded:
+    /// the columns it may read (keywords such as `and` can be among them: match them against
+    /// known column names).
+    pub idents: Vec<String>,
 }
 
 /// One `column = value` of an `UPDATE … SET` list.
@@ -667,6 +749,23 @@ mod tests {
             ("my_enum", ""),
         ] {
             assert_eq!(canonical_type(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn modifiers_are_the_numbers_after_the_name() {
+        for (text, want) in [
+            ("varchar(20)", Some(vec![20])),
+            ("numeric(10,2)", Some(vec![10, 2])),
+            ("numeric(30, 6)", Some(vec![30, 6])),
+            ("timestamp(3) with time zone", Some(vec![3])),
+            ("bit varying(5)[]", Some(vec![5])),
+            ("text", Some(vec![])),
+            ("varchar[]", Some(vec![])),
+            ("public.geometry(point, 4326)", None),
+            ("varchar(20", None),
+        ] {
+            assert_eq!(type_modifiers(text), want, "{text}");
         }
     }
 }

@@ -4,6 +4,7 @@
 //! [`parse`] reads each (sqlparser, else [`fallback`]) into the [`ir`], [`context`] tracks
 //! what earlier statements did, [`rules`] report [`diagnostic`]s, and [`report`] prints them.
 
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod context;
@@ -23,6 +24,7 @@ pub mod parse;
 pub mod pg_version;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod since;
 pub mod source;
 pub mod split;

@@ -15,8 +15,8 @@
 
 use crate::ident::{Name, QualifiedName};
 use crate::ir::{
-    ActionKind, AlterTable, ColumnDef, Constraint, ConstraintKind, ObjectKind, Op, Statement,
-    TypeName,
+    ActionKind, AlterTable, ColumnDef, Constraint, ConstraintKind, EnumChange, ObjectKind, Op,
+    Statement, TypeName,
 };
 use crate::pg_version::PgVersion;
 use crate::volatility::{self, VolatileCall};
@@ -276,7 +276,7 @@ pub struct RelationLock {
 /// and `ATTACH PARTITION` scan.
 pub trait Schema {
     /// The type of `table.column`, when known.
-    fn column_type(&self, _table: &QualifiedName, _column: &Name) -> Option<&TypeName> {
+    fn column_type(&self, _table: &QualifiedName, _column: &Name) -> Option<TypeName> {
         None
     }
 
@@ -347,7 +347,7 @@ pub fn alter_column_type_rewrites(old: Option<&TypeName>, new: &TypeName, using:
     let (from, to) = (old.base(), new.base());
     let limit = |t: &TypeName| type_modifiers(&t.text);
     match (from, to) {
-        ("character varying" | "text", "text") => false,
+        ("character varying" | "text", "text") | ("cidr", "inet") => false,
         ("text", "character varying") => !limit(new).is_empty(),
         ("character varying", "character varying") | ("bit varying", "bit varying") => {
             match (limit(old).first(), limit(new).first()) {
@@ -439,7 +439,7 @@ fn table_action(
             using,
         } => {
             let old = table.and_then(|t| schema.column_type(t, column));
-            if alter_column_type_rewrites(old, data_type, *using) {
+            if alter_column_type_rewrites(old.as_ref(), data_type, *using) {
                 LockFacts::rewrite(AccessExclusive)
             } else {
                 LockFacts::catalog(AccessExclusive)
@@ -901,7 +901,11 @@ pub fn transactional(stmt: &Statement, pg: PgVersion) -> bool {
                 }
             )
         }),
-        Op::AddEnumValue { .. } => pg.at_least(12),
+        // ADD VALUE may run in a transaction block from PostgreSQL 12.
+        Op::AlterEnum {
+            change: EnumChange::AddValue { .. },
+            ..
+        } => pg.at_least(12),
         Op::Other { command } => !matches!(
             command.as_str(),
             "CREATE DATABASE"
@@ -1215,9 +1219,8 @@ mod tests {
     struct Known;
 
     impl Schema for Known {
-        fn column_type(&self, _: &QualifiedName, column: &Name) -> Option<&TypeName> {
-            static CODE: std::sync::OnceLock<TypeName> = std::sync::OnceLock::new();
-            (column.folded() == "code").then(|| CODE.get_or_init(|| type_name("varchar(10)")))
+        fn column_type(&self, _: &QualifiedName, column: &Name) -> Option<TypeName> {
+            (column.folded() == "code").then(|| type_name("varchar(10)"))
         }
 
         fn proves_not_null(&self, _: &QualifiedName, column: &Name) -> bool {

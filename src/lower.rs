@@ -8,7 +8,7 @@ use crate::fallback;
 use crate::ident::{Name, QualifiedName};
 use crate::ir::{
     Action, ActionKind, AlterTable, Assignment, ColumnDef, Constraint, ConstraintKind, CreateIndex,
-    CreateTable, Drop, Expr, ObjectKind, Op, TypeName,
+    CreateTable, Drop, EnumChange, EnumPosition, Expr, IndexElement, ObjectKind, Op, TypeName,
 };
 use crate::locks::LockMode;
 use crate::source::Span;
@@ -84,7 +84,24 @@ impl Lowerer<'_> {
                 };
                 self.create_object(kind, &v.name)
             }
-            S::CreateType { name, .. } => self.create_object(ObjectKind::Type, name),
+            S::CreateType {
+                name,
+                representation,
+            } => match (self.create_object(ObjectKind::Type, name), representation) {
+                (
+                    Op::CreateObject {
+                        kind,
+                        name,
+                        enum_values: _,
+                    },
+                    Some(ast::UserDefinedTypeRepresentation::Enum { labels }),
+                ) => Op::CreateObject {
+                    kind,
+                    name,
+                    enum_values: Some(labels.iter().map(|l| l.value.clone()).collect()),
+                },
+                (op, _) => op,
+            },
             S::CreateDomain(d) => self.create_object(ObjectKind::Type, &d.name),
             S::CreateFunction(f) => self.create_object(ObjectKind::Function, &f.name),
             S::CreateProcedure { name, .. } => self.create_object(ObjectKind::Procedure, name),
@@ -100,12 +117,41 @@ impl Lowerer<'_> {
                         schema: None,
                         name: self.name(role),
                     },
+                    enum_values: None,
                 },
             },
             S::AlterType(ast::AlterType {
                 name,
                 operation: ast::AlterTypeOperation::Rename(r),
             }) => self.rename_object(ObjectKind::Type, name, &r.new_name),
+            S::AlterType(ast::AlterType {
+                name,
+                operation: ast::AlterTypeOperation::AddValue(a),
+            }) => self.alter_enum(
+                name,
+                EnumChange::AddValue {
+                    value: a.value.value.clone(),
+                    if_not_exists: a.if_not_exists,
+                    position: a.position.as_ref().map(|p| match p {
+                        ast::AlterTypeAddValuePosition::Before(v) => {
+                            EnumPosition::Before(v.value.clone())
+                        }
+                        ast::AlterTypeAddValuePosition::After(v) => {
+                            EnumPosition::After(v.value.clone())
+                        }
+                    }),
+                },
+            ),
+            S::AlterType(ast::AlterType {
+                name,
+                operation: ast::AlterTypeOperation::RenameValue(r),
+            }) => self.alter_enum(
+                name,
+                EnumChange::RenameValue {
+                    from: r.from.value.clone(),
+                    to: r.to.value.clone(),
+                },
+            ),
             S::AlterSchema(a) => match a.operations.as_slice() {
                 [ast::AlterSchemaOperation::Rename { name }] => match name.0.last() {
                     Some(ast::ObjectNamePart::Identifier(to)) => {
@@ -236,13 +282,6 @@ impl Lowerer<'_> {
                 object_name,
                 ..
             } => self.comment(object_type, object_name),
-            S::AlterType(ast::AlterType {
-                name,
-                operation: ast::AlterTypeOperation::AddValue(_),
-            }) => match self.qname(name) {
-                Some(name) => Op::AddEnumValue { name },
-                None => self.other(),
-            },
             // sqlparser reads `VACUUM ANALYZE` as a vacuum of a table named "analyze".
             S::Vacuum(_) => fallback::vacuum(self.toks).unwrap_or_else(|| self.other()),
             _ => self.other(),
@@ -272,7 +311,19 @@ impl Lowerer<'_> {
     /// `CREATE <kind> name`.
     fn create_object(&self, kind: ObjectKind, name: &ast::ObjectName) -> Op {
         match self.qname(name) {
-            Some(name) => Op::CreateObject { kind, name },
+            Some(name) => Op::CreateObject {
+                kind,
+                name,
+                enum_values: None,
+            },
+            None => self.other(),
+        }
+    }
+
+    /// `ALTER TYPE name ADD VALUE …` / `RENAME VALUE …`.
+    fn alter_enum(&self, name: &ast::ObjectName, change: EnumChange) -> Op {
+        match self.qname(name) {
+            Some(name) => Op::AlterEnum { name, change },
             None => self.other(),
         }
     }
@@ -368,6 +419,10 @@ impl Lowerer<'_> {
             columns,
             constraints,
             partition_of: ct.partition_of.as_ref().and_then(|p| self.qname(p)),
+            temporary: ct.temporary,
+            other_columns: ct.query.is_some()
+                || ct.like.is_some()
+                || ct.inherits.as_ref().is_some_and(|i| !i.is_empty()),
         })
     }
 
@@ -388,6 +443,21 @@ impl Lowerer<'_> {
             if_not_exists: ci.if_not_exists,
             only: false,
             head,
+            columns: ci
+                .columns
+                .iter()
+                .map(|c| match strip_nested(&c.column.expr) {
+                    ast::Expr::Identifier(id) => IndexElement::Column(self.name(id)),
+                    e => IndexElement::Expression(self.expr(e)),
+                })
+                .collect(),
+            include: ci.include.iter().map(|c| self.name(c)).collect(),
+            method: ci
+                .using
+                .as_ref()
+                .map(|m| m.to_string().to_lowercase())
+                .filter(|m| m != "btree"),
+            partial: ci.predicate.is_some(),
         })
     }
 
@@ -994,7 +1064,7 @@ fn lock_mode(m: &ast::LockTableMode) -> LockMode {
 
 #[cfg(test)]
 mod tests {
-    use crate::ir::{ActionKind, ConstraintKind, ObjectKind, Op, Origin};
+    use crate::ir::{ActionKind, ConstraintKind, EnumChange, ObjectKind, Op, Origin};
     use crate::locks::LockMode;
     use crate::parse::statement;
     use crate::source::Span;
@@ -1025,7 +1095,7 @@ mod tests {
             ("CREATE SCHEMA AUTHORIZATION joe", ObjectKind::Schema, "joe"),
         ] {
             match op(sql) {
-                Op::CreateObject { kind, name } => {
+                Op::CreateObject { kind, name, .. } => {
                     assert_eq!(kind, want_kind, "{sql}");
                     assert_eq!(name.sql(), want_name, "{sql}");
                 }
@@ -1259,7 +1329,10 @@ mod tests {
         ));
         assert!(matches!(
             op("ALTER TYPE mood ADD VALUE 'x'"),
-            Op::AddEnumValue { .. }
+            Op::AlterEnum {
+                change: EnumChange::AddValue { .. },
+                ..
+            }
         ));
     }
 

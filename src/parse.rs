@@ -90,7 +90,7 @@ fn do_body(
                 }
                 counts.unreadable += usize::from(cut.unterminated.is_some());
             }
-            Piece::Dynamic => counts.dynamic_sql += 1,
+            Piece::Dynamic { .. } => counts.dynamic_sql += 1,
         }
     }
 }
@@ -235,7 +235,11 @@ fn skim(text: &str, map: &OffsetMap) -> Option<Op> {
         .iter()
         .position(|t| t.is_kw("FUNCTION") || t.is_kw("PROCEDURE"))?;
     let (name, end) = toks.qualified_name(at + 1)?;
-    (end == toks.sig.len()).then_some(Op::CreateObject { kind, name })
+    (end == toks.sig.len()).then_some(Op::CreateObject {
+        kind,
+        name,
+        enum_values: None,
+    })
 }
 
 /// The tokens of `text` again, as `read` made them, for the fallback.
@@ -571,7 +575,7 @@ mod tests {
         let s = read(sql);
         assert_eq!(s.origin, Origin::Skimmed);
         match &s.op {
-            Op::CreateObject { kind, name } => {
+            Op::CreateObject { kind, name, .. } => {
                 assert_eq!(*kind, ObjectKind::Function);
                 assert_eq!(name.sql(), "\"app\".touch");
                 assert_eq!(name.span().slice(sql), "\"app\".touch");

@@ -224,6 +224,7 @@ mod tests {
             span: Span::default(),
             calls: calls.iter().map(|c| c.to_string()).collect(),
             is_null: false,
+            idents: Vec::new(),
         }
     }
 

@@ -38,8 +38,13 @@ pub enum Piece {
     Sql(Span),
     /// `EXECUTE 'literal'`: the SQL inside the literal.
     Execute(Literal),
-    /// `EXECUTE` of a string built at run time.
-    Dynamic,
+    /// `EXECUTE` of a string built at run time. `prefix` is the value of the string literal
+    /// the string starts with, when it does (`'DROP TABLE ' || t`, `format('ALTER TABLE %I
+    /// …', t)`): it tells the command, and sometimes its object.
+    Dynamic {
+        /// The leading literal's value.
+        prefix: Option<String>,
+    },
 }
 
 /// True when the tokens are a `DO [ LANGUAGE l ] body [ LANGUAGE l ]` statement.
@@ -160,6 +165,63 @@ fn unquote(s: &str, base: usize, backslashes: bool) -> Option<Literal> {
     })
 }
 
+/// What the `DO` statement `text` runs that bellows does not read: for each `EXECUTE` of a
+/// string built at run time, the string's leading literal, when it has one. `None` when the
+/// body itself cannot be read (another language, text that does not tokenize).
+pub fn dynamic_sql(text: &str) -> Option<Vec<Option<String>>> {
+    let pieces = pieces(&body(text)?.text)?;
+    Some(
+        pieces
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Dynamic { prefix } => Some(prefix),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// The identifier a `format()` placeholder is read as by [`fill_template`].
+const PLACEHOLDER: &str = "bellows_format_placeholder";
+
+/// A dynamic SQL template (`ALTER TABLE public.%I DROP CONSTRAINT %I`) with each `format()`
+/// placeholder (`%I`, `%s`, `%L`, `%1$I`, …) replaced by an identifier bellows recognises
+/// ([`is_placeholder`]), so that it reads as a statement; `%%` is a `%`.
+pub fn fill_template(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(r) = after.strip_prefix('%') {
+            out.push('%');
+            rest = r;
+            continue;
+        }
+        // An optional position (`1$`) and width (`-10`), then the conversion letter.
+        let spec = after
+            .find(|c: char| !(c.is_ascii_digit() || c == '$' || c == '-' || c == '*'))
+            .unwrap_or(after.len());
+        match after[spec..].chars().next() {
+            Some(c @ ('I' | 's' | 'L')) => {
+                out.push_str(if c == 'L' { "'x'" } else { PLACEHOLDER });
+                rest = &after[spec + 1..];
+            }
+            _ => {
+                out.push('%');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// True for the name [`fill_template`] puts where a placeholder stood.
+pub fn is_placeholder(name: &crate::ident::Name) -> bool {
+    name.folded() == PLACEHOLDER
+}
+
 /// The SQL in a PL/pgSQL body, in order. `None` when the body cannot be cut into tokens.
 pub fn pieces(body: &str) -> Option<Vec<Piece>> {
     let (_, toks) = tokens::tokenize(body, 0).ok()?;
@@ -264,12 +326,25 @@ impl Walk<'_> {
             .toks
             .find_top_level(from, end, |t| t.is_kw("INTO") || t.is_kw("USING"))
             .unwrap_or(end);
-        let literal = match &self.toks.sig[from.min(stop)..stop] {
-            [one] if is_string(one) => literal(self.body, one.span),
+        let expr = &self.toks.sig[from.min(stop)..stop];
+        let piece = match expr {
+            [one] if is_string(one) => literal(self.body, one.span).map(Piece::Execute),
             _ => None,
         };
-        self.out
-            .push(literal.map_or(Piece::Dynamic, Piece::Execute));
+        // `'…' || x` or `format('…', x)`: the literal the string starts with.
+        let leading = match expr {
+            [first, ..] if is_string(first) => Some(first),
+            [f, open, first, ..]
+                if f.is_kw("format") && open.token == Token::LParen && is_string(first) =>
+            {
+                Some(first)
+            }
+            _ => None,
+        };
+        let prefix = leading
+            .and_then(|t| literal(self.body, t.span))
+            .map(|l| l.text);
+        self.out.push(piece.unwrap_or(Piece::Dynamic { prefix }));
     }
 
     fn sql(&mut self, from: usize, to: usize) {
@@ -383,9 +458,36 @@ mod tests {
             .map(|p| match p {
                 Piece::Sql(s) => s.slice(body).to_string(),
                 Piece::Execute(l) => format!("EXECUTE: {}", l.text),
-                Piece::Dynamic => "DYNAMIC".to_string(),
+                Piece::Dynamic { .. } => "DYNAMIC".to_string(),
             })
             .collect()
+    }
+
+    #[test]
+    fn format_templates_read_as_statements() {
+        assert_eq!(
+            fill_template("ALTER TABLE public.%I ADD CHECK (x <> %L) -- 100%% %1$s %"),
+            "ALTER TABLE public.bellows_format_placeholder ADD CHECK (x <> 'x') -- 100% bellows_format_placeholder %"
+        );
+    }
+
+    #[test]
+    fn dynamic_sql_keeps_its_leading_literal() {
+        assert_eq!(
+            dynamic_sql("DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD c int'; END $$"),
+            Some(vec![])
+        );
+        assert_eq!(
+            dynamic_sql(
+                "DO $$ BEGIN EXECUTE format('DROP TABLE %I', n); EXECUTE 'GRANT ' || r; EXECUTE q; END $$"
+            ),
+            Some(vec![
+                Some("DROP TABLE %I".into()),
+                Some("GRANT ".into()),
+                None
+            ])
+        );
+        assert_eq!(dynamic_sql("DO LANGUAGE plperl $$ 1; $$"), None);
     }
 
     #[test]

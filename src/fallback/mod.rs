@@ -12,6 +12,7 @@ mod reparse;
 
 pub use maintenance::vacuum;
 
+use crate::ident::QualifiedName;
 use crate::ir::{Expr, Op};
 use crate::source::Span;
 use crate::tokens::Tokens;
@@ -232,6 +233,62 @@ pub fn words_of_text(text: &str, n: usize) -> Vec<String> {
     words
 }
 
+/// The object a `CREATE`, `ALTER` or `DROP` statement bellows does not model acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandTarget {
+    /// The object named after the command's words (for `CREATE INDEX`, the table after `ON`).
+    pub name: QualifiedName,
+    /// True when the rest of the statement only changes ownership, privileges, comments or
+    /// storage (`OWNER TO`, `SET (…)`, `SET TABLESPACE`, `RESET (…)`), which no schema fact
+    /// depends on.
+    pub cosmetic: bool,
+}
+
+/// Words after the object's name that start a change of ownership or storage only.
+const COSMETIC_WORDS: &[&[&str]] = &[
+    &["OWNER", "TO"],
+    &["SET", "TABLESPACE"],
+    &["SET", "STATISTICS"],
+    &["SET", "("],
+    &["RESET", "("],
+    &["SET", "WITHOUT", "CLUSTER"],
+    &["CLUSTER", "ON"],
+];
+
+/// Reads which object the statement `text` (starting at file byte `base`) creates, alters or
+/// drops, for statements neither path could model: `ALTER TABLE [IF EXISTS] [ONLY] name …`,
+/// `DROP VIEW [IF EXISTS] name`, `CREATE [OR REPLACE] VIEW name`, and for `CREATE INDEX` the
+/// table after `ON [ONLY]`. `None` when the text does not read that way.
+pub fn command_target(text: &str, base: usize) -> Option<CommandTarget> {
+    let (_, toks) = crate::tokens::tokenize(text, base).ok()?;
+    let (command, n) = classify(&leading_words(&toks, 8))?;
+    let mut i = n;
+    if command == "CREATE INDEX" {
+        i = (n..toks.sig.len()).find(|&k| toks.is_kw(k, "ON"))? + 1;
+    }
+    for words in [
+        &["IF", "NOT", "EXISTS"][..],
+        &["IF", "EXISTS"],
+        &["CONCURRENTLY"],
+    ] {
+        if words.iter().enumerate().all(|(k, w)| toks.is_kw(i + k, w)) {
+            i += words.len();
+        }
+    }
+    if toks.is_kw(i, "ONLY") {
+        i += 1;
+    }
+    let (name, next) = toks.qualified_name(i)?;
+    let cosmetic = command.starts_with("ALTER ")
+        && COSMETIC_WORDS.iter().any(|words| {
+            words.iter().enumerate().all(|(k, w)| match *w {
+                "(" => toks.is(next + k, &Token::LParen),
+                w => toks.is_kw(next + k, w),
+            })
+        });
+    Some(CommandTarget { name, cosmetic })
+}
+
 /// Upper-case keywords of tokens `from..to`, at most `n`, joined by spaces: a description
 /// of an action bellows does not model (`OWNER TO`, `ENABLE ROW LEVEL`).
 pub fn leading_keywords(toks: &Tokens, from: usize, to: usize, n: usize) -> String {
@@ -283,6 +340,7 @@ pub fn expr_from_tokens(toks: &Tokens, span: Span, text: String) -> Expr {
         .filter(|t| t.span.start >= span.start && t.span.end <= span.end)
         .collect();
     let mut calls = Vec::new();
+    let mut idents = Vec::new();
     // Type names after `::` or `CAST(… AS` are not calls, even with modifiers:
     // `'x'::character varying(20)`.
     let mut in_type = false;
@@ -325,6 +383,9 @@ pub fn expr_from_tokens(toks: &Tokens, span: Span, text: String) -> Expr {
                 .any(|b| w.value.eq_ignore_ascii_case(b))
         {
             calls.push(w.value.to_lowercase());
+        } else if !called && !followed_by_dot {
+            // `t.col` names `col`; `t` only qualifies it.
+            idents.push(crate::ident::fold(&w.value, w.quote_style.is_some()));
         }
     }
     let is_null = inside.len() == 1 && inside[0].is_kw("NULL");
@@ -333,6 +394,7 @@ pub fn expr_from_tokens(toks: &Tokens, span: Span, text: String) -> Expr {
         span,
         calls,
         is_null,
+        idents,
     }
 }
 
@@ -450,6 +512,36 @@ mod tests {
         assert_eq!(calls("a IN (1, 2) AND (b OR c)"), Vec::<String>::new());
         assert_eq!(calls("CURRENT_TIMESTAMP"), vec!["current_timestamp"]);
         assert_eq!(calls("x.\"Now\"()"), vec!["Now"]);
+    }
+
+    #[test]
+    fn idents_are_the_names_outside_calls_types_and_qualifiers() {
+        let (_, toks) = crate::tokens::tokenize("t.a > 0 AND lower(\"B\") = 'x'::text", 0).unwrap();
+        let e = expr_from_tokens(&toks, Span::new(0, 40), String::new());
+        assert_eq!(e.idents, vec!["a", "and", "B"]);
+    }
+
+    #[test]
+    fn command_targets() {
+        let t = |sql: &str| command_target(sql, 0).map(|t| (t.name.sql(), t.cosmetic));
+        assert_eq!(
+            t("ALTER TABLE IF EXISTS ONLY app.t ALTER COLUMN a SET STORAGE PLAIN"),
+            Some(("app.t".into(), false))
+        );
+        assert_eq!(
+            t("ALTER TYPE mood OWNER TO admin"),
+            Some(("mood".into(), true))
+        );
+        assert_eq!(
+            t("ALTER VIEW v SET (security_invoker = on)"),
+            Some(("v".into(), true))
+        );
+        assert_eq!(
+            t("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON ONLY t USING x (a)"),
+            Some(("t".into(), false))
+        );
+        assert_eq!(t("CREATE TABLE t (LIKE u)"), Some(("t".into(), false)));
+        assert_eq!(t("ALTER TABLE"), None);
     }
 
     #[test]

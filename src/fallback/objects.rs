@@ -113,8 +113,13 @@ fn create_routine(toks: &Tokens) -> Option<Op> {
         return None;
     };
     let (name, next) = toks.qualified_name(i + 1)?;
-    matches!(toks.sig.get(next).map(|t| &t.token), Some(Token::LParen))
-        .then_some(Op::CreateObject { kind, name })
+    matches!(toks.sig.get(next).map(|t| &t.token), Some(Token::LParen)).then_some(
+        Op::CreateObject {
+            kind,
+            name,
+            enum_values: None,
+        },
+    )
 }
 
 fn is_kw(toks: &Tokens, i: usize, kw: &str) -> bool {
@@ -217,7 +222,7 @@ mod tests {
 
     #[test]
     fn routine_heads_are_creates() {
-        let Some(Op::CreateObject { kind, name }) =
+        let Some(Op::CreateObject { kind, name, .. }) =
             read("CREATE OR REPLACE PROCEDURE app.p() LANGUAGE sql AS $$ SELECT 1 $$")
         else {
             panic!("not a create");

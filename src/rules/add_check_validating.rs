@@ -1,7 +1,7 @@
 //! `add-check-validating`: adding a CHECK constraint without `NOT VALID` scans the existing
 //! table under an ACCESS EXCLUSIVE lock.
 
-use super::sql::{alter_table, pg_name, step, text_without};
+use super::sql::{alter_table, free_name, pg_name, step, text_without};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
@@ -47,10 +47,18 @@ impl Rule for AddCheckValidating {
                 let on_column = column.map(|c| &c.name).or(not_null_column.as_ref());
                 let name = match (&c.name, on_column) {
                     (Some(n), _) => n.sql(),
-                    (None, Some(col)) => {
-                        pg_name(&at.table.display_name(), &[col.folded()], "check", col)
-                    }
-                    (None, None) => pg_name(&at.table.display_name(), &[], "check", &at.table.name),
+                    (None, Some(col)) => free_name(
+                        cx,
+                        &at.table,
+                        &pg_name(&at.table.display_name(), &[col.folded()], "check"),
+                        col,
+                    ),
+                    (None, None) => free_name(
+                        cx,
+                        &at.table,
+                        &pg_name(&at.table.display_name(), &[], "check"),
+                        &at.table.name,
+                    ),
                 };
                 out.push(
                     Finding::new(

@@ -83,6 +83,7 @@ fn suggestion(cx: &Context, table: &QualifiedName, column: &ColumnDef) -> Sugges
         ),
     ];
     steps.extend(not_null_steps(
+        cx,
         table,
         &column.name,
         cx.pg_version().at_least(12),

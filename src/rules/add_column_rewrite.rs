@@ -3,7 +3,8 @@
 //! 11, rewrites the whole table under an ACCESS EXCLUSIVE lock.
 
 use super::sql::{
-    BATCH_SIZE, alter_table, app_step, batched_update, literal, not_null_steps, pg_name, step,
+    BATCH_SIZE, alter_table, app_step, batched_update, free_name, literal, not_null_steps, pg_name,
+    step,
 };
 use super::{Rule, RuleMeta};
 use crate::context::Context;
@@ -135,10 +136,10 @@ fn suggestion(
         Cause::Serial | Cause::Identity => {
             // Named like the sequence PostgreSQL would create for a serial column, in the
             // table's schema.
-            let name = pg_name(
-                &table.display_name(),
-                &[column.name.folded()],
-                "seq",
+            let name = free_name(
+                cx,
+                table,
+                &pg_name(&table.display_name(), &[column.name.folded()], "seq"),
                 &column.name,
             );
             let seq = match &table.schema {
@@ -207,6 +208,7 @@ fn suggestion(
     };
     if column.not_null || column.is_serial() || column.identity {
         steps.extend(not_null_steps(
+            cx,
             table,
             &column.name,
             cx.pg_version().at_least(12),

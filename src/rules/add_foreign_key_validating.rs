@@ -1,7 +1,7 @@
 //! `add-foreign-key-validating`: adding a foreign key without `NOT VALID` scans the existing
 //! table while both it and the referenced table are locked against writes.
 
-use super::sql::{alter_table, pg_name, step, text_without};
+use super::sql::{alter_table, free_name, pg_name, step, text_without};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
@@ -54,7 +54,7 @@ impl Rule for AddForeignKeyValidating {
                         ),
                     )
                 });
-                let name = constraint_name(&at.table, c);
+                let name = constraint_name(cx, &at.table, c);
                 out.push(
                     Finding::new(
                         c.span,
@@ -78,14 +78,19 @@ impl Rule for AddForeignKeyValidating {
     }
 }
 
-/// The constraint's name, or the one PostgreSQL would give it: `<table>_<columns>_fkey`.
-fn constraint_name(table: &QualifiedName, c: &Constraint) -> String {
+/// The constraint's name, or one like PostgreSQL would give it (`<table>_<columns>_fkey`)
+/// that no known constraint or relation has.
+fn constraint_name(cx: &Context, table: &QualifiedName, c: &Constraint) -> String {
     match &c.name {
         Some(n) => n.sql(),
-        None => pg_name(
-            &table.display_name(),
-            &c.columns.iter().map(|n| n.folded()).collect::<Vec<_>>(),
-            "fkey",
+        None => free_name(
+            cx,
+            table,
+            &pg_name(
+                &table.display_name(),
+                &c.columns.iter().map(|n| n.folded()).collect::<Vec<_>>(),
+                "fkey",
+            ),
             c.columns.first().unwrap_or(&table.name),
         ),
     }

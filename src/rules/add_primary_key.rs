@@ -1,7 +1,7 @@
 //! `add-primary-key`: `ADD PRIMARY KEY` builds its index (and may set NOT NULL) under an
 //! ACCESS EXCLUSIVE lock on an existing table.
 
-use super::sql::{alter_table, index_then_constraint, new_name, pg_name, step, text_without};
+use super::sql::{alter_table, free_name, index_then_constraint, pg_name, step, text_without};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Step, Suggestion};
@@ -38,7 +38,12 @@ impl Rule for AddPrimaryKey {
                 let lock = locks::alter_table_action(&action.kind, cx.pg_version());
                 let name = match &c.name {
                     Some(n) => n.sql(),
-                    None => pg_name(&at.table.display_name(), &[], "pkey", &at.table.name),
+                    None => free_name(
+                        cx,
+                        &at.table,
+                        &pg_name(&at.table.display_name(), &[], "pkey"),
+                        &at.table.name,
+                    ),
                 };
                 let mut steps = Vec::new();
                 if column.is_some() {
@@ -49,6 +54,7 @@ impl Rule for AddPrimaryKey {
                     ));
                 }
                 steps.extend(not_null_first(
+                    cx,
                     &at.table,
                     &c.columns,
                     cx.pg_version().at_least(12),
@@ -85,8 +91,20 @@ impl Rule for AddPrimaryKey {
 /// `PRIMARY KEY USING INDEX` sets NOT NULL on nullable key columns, which scans under ACCESS
 /// EXCLUSIVE unless (PostgreSQL 12+) a validated `CHECK (col IS NOT NULL)` proves it: these
 /// steps add and validate those checks, and on 12+ set NOT NULL and drop them.
-fn not_null_first(table: &QualifiedName, columns: &[Name], can_skip_scan: bool) -> Vec<Step> {
-    let check = |c: &Name| new_name(&[&table.display_name(), &c.folded(), "not_null"], c);
+fn not_null_first(
+    cx: &Context,
+    table: &QualifiedName,
+    columns: &[Name],
+    can_skip_scan: bool,
+) -> Vec<Step> {
+    let check = |c: &Name| {
+        free_name(
+            cx,
+            table,
+            &format!("{}_{}_not_null", table.display_name(), c.folded()),
+            c,
+        )
+    };
     let all = |f: &dyn Fn(&Name) -> String| columns.iter().map(f).collect::<Vec<_>>().join("\n");
     let mut steps = vec![
         step(

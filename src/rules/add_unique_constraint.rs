@@ -1,7 +1,9 @@
 //! `add-unique-constraint`: `ADD UNIQUE` (or `EXCLUDE`) builds its index under an ACCESS
 //! EXCLUSIVE lock on an existing table.
 
-use super::sql::{acknowledged, alter_table, index_then_constraint, pg_name, step, text_without};
+use super::sql::{
+    acknowledged, alter_table, free_name, index_then_constraint, pg_name, step, text_without,
+};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
@@ -78,10 +80,14 @@ impl Rule for AddUniqueConstraint {
                 } else {
                     let name = match &c.name {
                         Some(n) => n.sql(),
-                        None => pg_name(
-                            &at.table.display_name(),
-                            &c.columns.iter().map(|n| n.folded()).collect::<Vec<_>>(),
-                            "key",
+                        None => free_name(
+                            cx,
+                            &at.table,
+                            &pg_name(
+                                &at.table.display_name(),
+                                &c.columns.iter().map(|n| n.folded()).collect::<Vec<_>>(),
+                                "key",
+                            ),
                             c.columns.first().unwrap_or(&at.table.name),
                         ),
                     };

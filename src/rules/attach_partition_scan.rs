@@ -1,7 +1,7 @@
 //! `attach-partition-scan`: `ATTACH PARTITION` scans the new partition under an ACCESS
 //! EXCLUSIVE lock unless a validated CHECK constraint already proves its rows fit.
 
-use super::sql::{alter_table, new_name, step};
+use super::sql::{alter_table, free_name, step};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
@@ -33,8 +33,9 @@ impl Rule for AttachPartitionScan {
             let ActionKind::AttachPartition { partition } = &action.kind else {
                 continue;
             };
-            // A partition created in this file is empty.
-            if cx.is_new_table(partition) {
+            // A partition created in this file is empty; a validated CHECK on it may prove
+            // the bound (bellows does not compare the expressions, see the rule's page).
+            if cx.is_new_table(partition) || cx.catalog().has_validated_check(partition) {
                 continue;
             }
             // No scan when a validated CHECK on the partition may prove the bound (bellows
@@ -51,7 +52,12 @@ impl Rule for AttachPartitionScan {
             let bound = cx
                 .text(Span::new(partition.span().end, action.span.end))
                 .trim();
-            let constraint = new_name(&[&partition.display_name(), "bound"], &partition.name);
+            let constraint = free_name(
+                cx,
+                partition,
+                &format!("{}_bound", partition.display_name()),
+                &partition.name,
+            );
             out.push(
                 Finding::new(
                     action.focus,

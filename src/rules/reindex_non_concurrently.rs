@@ -1,7 +1,7 @@
 //! `reindex-non-concurrently`: `REINDEX` without `CONCURRENTLY` blocks writes to the table,
 //! and reads that use its indexes, while it rebuilds.
 
-use super::sql::{acknowledged, new_name, outside_transaction, step};
+use super::sql::{acknowledged, free_name, outside_transaction, step};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Step, Suggestion};
@@ -77,7 +77,7 @@ impl Rule for ReindexNonConcurrently {
             }
         } else {
             match (target, name) {
-                (ObjectKind::Index, Some(index)) => rebuild_by_hand(index),
+                (ObjectKind::Index, Some(index)) => rebuild_by_hand(cx, index),
                 _ => quiet_time(cx, stmt),
             }
         };
@@ -99,8 +99,13 @@ impl Rule for ReindexNonConcurrently {
 }
 
 /// Before PostgreSQL 12: the copy-drop-rename rebuild of one index.
-fn rebuild_by_hand(index: &QualifiedName) -> Suggestion {
-    let copy = new_name(&[&index.display_name(), "new"], &index.name);
+fn rebuild_by_hand(cx: &Context, index: &QualifiedName) -> Suggestion {
+    let copy = free_name(
+        cx,
+        index,
+        &format!("{}_new", index.display_name()),
+        &index.name,
+    );
     let steps: Vec<Step> = vec![
         step(
             Phase::Expand,

@@ -33,7 +33,10 @@ impl Rule for RenameColumn {
             let ActionKind::RenameColumn { from, to } = &action.kind else {
                 continue;
             };
-            let known_type = cx.column_type(&at.table, from).map(|t| t.text.as_str());
+            let known_type = cx
+                .catalog()
+                .column_type(&at.table, from)
+                .map(|t| t.text.as_str());
             out.push(
                 Finding::new(
                     action.focus,

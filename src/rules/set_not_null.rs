@@ -35,9 +35,10 @@ impl Rule for SetNotNull {
             let ActionKind::SetNotNull { column } = &action.kind else {
                 continue;
             };
-            // The lock model knows when a validated CHECK spares the scan.
+            // Nothing to check when the column is NOT NULL already (a primary key column,
+            // say); the lock model knows when a validated CHECK spares the scan.
             let lock = locks::alter_table_action_in(&at.table, &action.kind, pg, cx);
-            if !lock.scan {
+            if cx.catalog().is_not_null(&at.table, column) == Some(true) || !lock.scan {
                 continue;
             }
             let check_skips_scan = locks::not_null_check_skips_scan(pg);
@@ -56,14 +57,19 @@ impl Rule for SetNotNull {
                 } else {
                     "before PostgreSQL 12, SET NOT NULL always scans: keep a validated CHECK constraint instead"
                 })
-                .suggest(suggestion(&at.table, column, check_skips_scan))
+                .suggest(suggestion(cx, &at.table, column, check_skips_scan))
                 .lock(lock),
             );
         }
     }
 }
 
-fn suggestion(table: &QualifiedName, column: &Name, can_skip_scan: bool) -> Suggestion {
+fn suggestion(
+    cx: &Context,
+    table: &QualifiedName,
+    column: &Name,
+    can_skip_scan: bool,
+) -> Suggestion {
     Suggestion {
         title: if can_skip_scan {
             "add a NOT VALID CHECK, validate it, then SET NOT NULL without a scan".into()
@@ -71,6 +77,6 @@ fn suggestion(table: &QualifiedName, column: &Name, can_skip_scan: bool) -> Sugg
             "enforce the rule with a validated CHECK constraint".into()
         },
         mechanical: true,
-        steps: not_null_steps(table, column, can_skip_scan),
+        steps: not_null_steps(cx, table, column, can_skip_scan),
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::context::{Context, TransactionSource};
 use crate::diagnostic::{Phase, Step, Suggestion};
-use crate::ident::{Name, QualifiedName, render_like, truncate_identifier};
+use crate::ident::{Name, QualifiedName, first_free, make_object_name, render_like};
 use crate::ir::Statement;
 use crate::source::Span;
 
@@ -14,41 +14,33 @@ pub fn alter_table(table: &QualifiedName, rest: &str) -> String {
     format!("ALTER TABLE {} {rest};", table.sql())
 }
 
-/// A new identifier built from parts (`users_email_not_null`), cut to 63 bytes and quoted
-/// the way `like` is.
-pub fn new_name(parts: &[&str], like: &Name) -> String {
-    render_like(&truncate_identifier(&parts.join("_")), like)
+/// A name built the way PostgreSQL names the constraints, indexes and sequences it creates
+/// (`makeObjectName`): `<table>_<columns>_<label>` (`orders_user_id_fkey`), cut to fit 63
+/// bytes. Not quoted: pass it to [`free_name`].
+pub fn pg_name(table: &str, columns: &[String], label: &str) -> String {
+    make_object_name(table, &columns.join("_"), label)
 }
 
-/// A name built the way PostgreSQL names the constraints and indexes it creates
-/// (`makeObjectName`): `<table>_<columns>_<label>` (`orders_user_id_fkey`), where the longer
-/// of the table part and the column part is shortened first until the whole fits in 63
-/// bytes. Quoted the way `like` is.
-pub fn pg_name(table: &str, columns: &[String], label: &str, like: &Name) -> String {
-    const MAX: usize = 63;
-    let cols = columns.join("_");
-    let parts_overhead = label.len() + 1 + usize::from(!cols.is_empty());
-    let avail = MAX.saturating_sub(parts_overhead);
-    let (mut a, mut b) = (table.len(), cols.len());
-    while a + b > avail {
-        if a > b {
-            a -= 1;
-        } else {
-            b -= 1;
-        }
-    }
-    let cut = |s: &str, mut n: usize| {
-        while !s.is_char_boundary(n) {
-            n -= 1;
-        }
-        s[..n].to_string()
-    };
-    let name = if cols.is_empty() {
-        format!("{}_{label}", cut(table, a))
-    } else {
-        format!("{}_{}_{label}", cut(table, a), cut(&cols, b))
-    };
-    render_like(&name, like)
+/// A name for a constraint, index or sequence a suggestion adds to `table` (or, for an
+/// index, names in `table`'s schema): `base`, or when the catalog knows a relation or a
+/// constraint of that schema by that name, the first free of `base_1`, `base_2`, …; quoted
+/// the way `like` is.
+pub fn free_name(cx: &Context, table: &QualifiedName, base: &str, like: &Name) -> String {
+    let schema = table.key().schema;
+    render_like(
+        &first_free(base, |n| cx.catalog().name_in_use(&schema, n)),
+        like,
+    )
+}
+
+/// A name for a column a suggestion adds to `table`: `base`, or when the catalog knows a
+/// column of `table` by that name, the first free of `base_1`, `base_2`, …; quoted the way
+/// `like` is.
+pub fn free_column_name(cx: &Context, table: &QualifiedName, base: &str, like: &Name) -> String {
+    render_like(
+        &first_free(base, |n| cx.catalog().column_in_use(table, n)),
+        like,
+    )
 }
 
 /// A SQL string literal.
@@ -70,9 +62,16 @@ pub fn batched_update(table: &QualifiedName, set: &str, pending: &str) -> String
 /// The steps that make `column` NOT NULL without holding ACCESS EXCLUSIVE through a scan:
 /// a NOT VALID CHECK, its validation under SHARE UPDATE EXCLUSIVE, and, on PostgreSQL 12+
 /// (`can_skip_scan`), SET NOT NULL, which the validated CHECK lets skip its scan.
-pub fn not_null_steps(table: &QualifiedName, column: &Name, can_skip_scan: bool) -> Vec<Step> {
-    let constraint = new_name(
-        &[&table.display_name(), &column.folded(), "not_null"],
+pub fn not_null_steps(
+    cx: &Context,
+    table: &QualifiedName,
+    column: &Name,
+    can_skip_scan: bool,
+) -> Vec<Step> {
+    let constraint = free_name(
+        cx,
+        table,
+        &format!("{}_{}_not_null", table.display_name(), column.folded()),
         column,
     );
     let mut steps = vec![
@@ -240,25 +239,33 @@ pub fn contract_later(rule: &str, object: &str, sql: &str) -> Suggestion {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::read_statements;
+    use crate::pg_version::PgVersion;
 
     fn bare() -> Name {
         Name::new("x", false, Span::default())
     }
 
     #[test]
-    fn names_like_postgresql() {
+    fn free_names_skip_what_the_catalog_knows() {
+        let sql = "CREATE TABLE t (a int CONSTRAINT t_a_not_null CHECK (a IS NOT NULL), a_new int);\n\
+                   CREATE INDEX t_a_not_null_1 ON t (a);\nSELECT 1;";
+        let (_, statements) = read_statements(sql);
+        let mut cx = Context::new(sql, PgVersion::DEFAULT);
+        for s in &statements {
+            cx.apply(s);
+        }
+        let t = QualifiedName {
+            schema: None,
+            name: Name::new("t", false, Span::default()),
+        };
+        let a = Name::new("a", true, Span::default());
+        assert_eq!(free_name(&cx, &t, "t_a_not_null", &a), "\"t_a_not_null_2\"");
+        assert_eq!(free_name(&cx, &t, "t_b_not_null", &bare()), "t_b_not_null");
+        assert_eq!(free_column_name(&cx, &t, "a_new", &bare()), "a_new_1");
         assert_eq!(
-            pg_name("orders", &["user_id".into()], "fkey", &bare()),
+            pg_name("orders", &["user_id".into()], "fkey"),
             "orders_user_id_fkey"
-        );
-        assert_eq!(pg_name("orders", &[], "pkey", &bare()), "orders_pkey");
-        let long = "a".repeat(60);
-        let n = pg_name(&long, &["b".repeat(10)], "key", &bare());
-        assert_eq!(n.len(), 63);
-        assert!(n.ends_with("_bbbbbbbbbb_key"), "{n}");
-        assert_eq!(
-            pg_name("Orders", &["id".into()], "key", &bare()),
-            "\"Orders_id_key\""
         );
     }
 
