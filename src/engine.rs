@@ -116,7 +116,7 @@ fn lint_inputs(
 
 /// The folder whose files are one migration history: a file's folder, or for Prisma's
 /// `<timestamp>_<name>/migration.sql` the folder above.
-fn migrations_folder(path: &Path) -> PathBuf {
+pub fn migrations_folder(path: &Path) -> PathBuf {
     let parent = path.parent().unwrap_or(Path::new(""));
     let prisma_style = path.file_name().is_some_and(|n| n == "migration.sql")
         && parent.file_name().is_some_and(|d| {
@@ -131,45 +131,53 @@ fn migrations_folder(path: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
-/// Lints the files of one folder in order. `dir` is the folder (None for text that is not
-/// on disk: then the runner is the configured one, or `plain`). Returns, for each result,
-/// the index of its source (None for extra results such as the Drizzle journal's).
-pub fn lint_folder(
-    dir: Option<&Path>,
-    sources: &[&Source],
-    settings: &Settings,
-) -> Vec<(Option<usize>, FileResult)> {
-    let runner = settings.runner.unwrap_or_else(|| match dir {
+/// What a walk over a folder's migrations tells its visitor.
+pub trait Visitor {
+    /// File `i` starts.
+    fn enter_file(&mut self, _i: usize) {}
+    /// A down unit of file `i` is skipped (see `--include-down`).
+    fn skip_down(&mut self, _i: usize) {}
+    /// Statement `k` of file `i` is about to run in `cx`.
+    fn statement(&mut self, _i: usize, _k: usize, _cx: &Context) {}
+    /// File `i` ends; `cx` is the context after its last statement.
+    fn leave_file(&mut self, _i: usize, _cx: &Context) {}
+}
+
+/// The runner of a folder: the configured one, or the one its files show (`plain` for
+/// text that is not on disk).
+pub fn runner_of(dir: Option<&Path>, sources: &[&Source], settings: &Settings) -> Runner {
+    settings.runner.unwrap_or_else(|| match dir {
         Some(d) => {
             let files: Vec<(PathBuf, &str)> =
                 sources.iter().map(|s| (s.path.clone(), &*s.text)).collect();
             layout::detect(d, &files)
         }
         None => Runner::Plain,
-    });
-    let pending: Vec<bool> = sources
-        .iter()
-        .map(|s| {
-            settings
-                .since
-                .as_ref()
-                .is_none_or(|c| c.is_changed(&s.path))
-        })
-        .collect();
+    })
+}
+
+/// Walks the files of one folder in order through one context, as `runner` runs them:
+/// its units, its transactions (for Drizzle, one across the pending batch when
+/// `pending` marks several files), and down migrations skipped unless asked for.
+pub fn walk(
+    runner: Runner,
+    sources: &[&Source],
+    settings: &Settings,
+    pending: &[bool],
+    visitor: &mut dyn Visitor,
+) {
     // Under --since the pending files deploy together; without it each file is its own deploy.
     let batch = settings.since.is_some();
     let mut cx = Context::new("", settings.pg_version);
     cx.set_runner(runner);
-    let mut duplicates = history::duplicate_versions(runner, sources);
-    let mut out = Vec::new();
     let mut unit_number = 0;
     for (i, src) in sources.iter().enumerate() {
         let same_deploy = batch && pending[i] && i > 0 && pending[i - 1];
         cx.enter_file(&src.text, &src.reading.statements, same_deploy);
-        let mut file = FileLinter::new(src, settings, pending[i]);
+        visitor.enter_file(i);
         for unit in layout::units(runner, &src.path, &src.text) {
             if unit.direction == Direction::Down && !settings.include_down {
-                file.stats.down_skipped += 1;
+                visitor.skip_down(i);
                 continue;
             }
             let members: Vec<usize> = (0..src.reading.statements.len())
@@ -185,45 +193,116 @@ pub fn lint_folder(
                 cx.begin_runner_transaction();
             }
             for &k in &members {
-                file.check(k, &cx);
+                visitor.statement(i, k, &cx);
                 cx.apply(&src.reading.statements[k]);
             }
             if wrapped && runner.transaction_model() != TransactionModel::AllPending {
                 cx.end_runner_transaction();
             }
         }
-        file.finish(&cx);
+        visitor.leave_file(i, &cx);
         // Drizzle: one transaction for the whole pending batch, else one per file.
         let batch_goes_on = batch && pending[i] && pending.get(i + 1).copied().unwrap_or(false);
         if !batch_goes_on {
             cx.end_runner_transaction();
         }
-        if pending[i] {
-            let mut result = file.into_result(runner);
-            let mut first = Vec::new();
-            if settings
-                .since
-                .as_ref()
-                .is_some_and(|c| c.is_modified(&src.path))
-            {
-                first.push(history::modified(&src.path));
-            }
-            first.extend(
-                duplicates
-                    .iter()
-                    .filter(|(k, _)| *k == i)
-                    .map(|(_, d)| d.clone()),
-            );
-            result.diagnostics.splice(
-                0..0,
-                first
-                    .into_iter()
-                    .filter(|d| settings.levels.get(d.rule) != Some(&crate::config::Level::Off)),
-            );
-            out.push((Some(i), result));
+    }
+}
+
+/// Runs the rules over a folder's walk, one `FileLinter` per file.
+struct Linting<'s> {
+    sources: &'s [&'s Source],
+    settings: &'s Settings,
+    pending: &'s [bool],
+    current: Option<FileLinter<'s>>,
+    done: Vec<(usize, FileLinter<'s>)>,
+}
+
+impl<'s> Visitor for Linting<'s> {
+    fn enter_file(&mut self, i: usize) {
+        self.current = Some(FileLinter::new(
+            self.sources[i],
+            self.settings,
+            self.pending[i],
+        ));
+    }
+
+    fn skip_down(&mut self, _i: usize) {
+        if let Some(f) = self.current.as_mut() {
+            f.stats.down_skipped += 1;
         }
     }
-    duplicates.clear();
+
+    fn statement(&mut self, _i: usize, k: usize, cx: &Context) {
+        if let Some(f) = self.current.as_mut() {
+            f.check(k, cx);
+        }
+    }
+
+    fn leave_file(&mut self, i: usize, cx: &Context) {
+        if let Some(mut f) = self.current.take() {
+            f.finish(cx);
+            self.done.push((i, f));
+        }
+    }
+}
+
+/// Lints the files of one folder in order. `dir` is the folder (None for text that is not
+/// on disk: then the runner is the configured one, or `plain`). Returns, for each result,
+/// the index of its source (None for extra results such as the Drizzle journal's).
+pub fn lint_folder(
+    dir: Option<&Path>,
+    sources: &[&Source],
+    settings: &Settings,
+) -> Vec<(Option<usize>, FileResult)> {
+    let runner = runner_of(dir, sources, settings);
+    let pending: Vec<bool> = sources
+        .iter()
+        .map(|s| {
+            settings
+                .since
+                .as_ref()
+                .is_none_or(|c| c.is_changed(&s.path))
+        })
+        .collect();
+    let mut linting = Linting {
+        sources,
+        settings,
+        pending: &pending,
+        current: None,
+        done: Vec::new(),
+    };
+    walk(runner, sources, settings, &pending, &mut linting);
+    let duplicates = history::duplicate_versions(runner, sources);
+    let mut out = Vec::new();
+    for (i, file) in linting.done {
+        if !pending[i] {
+            continue;
+        }
+        let src = sources[i];
+        let mut result = file.into_result(runner);
+        let mut first = Vec::new();
+        if settings
+            .since
+            .as_ref()
+            .is_some_and(|c| c.is_modified(&src.path))
+        {
+            first.push(history::modified(&src.path));
+        }
+        first.extend(
+            duplicates
+                .iter()
+                .filter(|(k, _)| *k == i)
+                .map(|(_, d)| d.clone()),
+        );
+        result.diagnostics.splice(
+            0..0,
+            first
+                .into_iter()
+                .filter(|d| settings.levels.get(d.rule) != Some(&crate::config::Level::Off)),
+        );
+        out.push((Some(i), result));
+    }
     if let (Some(d), Runner::Drizzle) = (dir, runner)
         && settings.severity(&rules::MIGRATION_JOURNAL).is_some()
         && let Some(journal) = history::journal(d, sources)

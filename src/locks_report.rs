@@ -7,8 +7,11 @@
 
 use crate::context::Context;
 use crate::discover::{self, Input};
+use crate::engine::{self, Source, Visitor};
 use crate::ir::Statement;
+use crate::layout::Runner;
 use crate::lint;
+use crate::lint::Settings;
 use crate::locks::{self, Blocked, LockFacts, LockMode, Relation};
 use crate::pg_version::PgVersion;
 use crate::source::LineIndex;
@@ -16,6 +19,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Exit code: the report was printed.
 const EXIT_CLEAN: u8 = 0;
@@ -134,15 +138,20 @@ pub fn run(args: LocksArgs) -> u8 {
         eprintln!("bellows: {note}");
     }
     let mut code = EXIT_CLEAN;
-    let mut files = Vec::new();
+    // Files are grouped by migrations folder and walked as the folder's runner runs them,
+    // so the transaction (Drizzle's, say) is the one `bellows check` sees.
+    let mut folders: Vec<(PathBuf, Vec<Source>)> = Vec::new();
     for input in &found.inputs {
         match input {
             Input::File(path) => match lint::read_sql(path) {
-                Ok(text) => files.push(file_locks(
-                    &path.display().to_string(),
-                    &text,
-                    args.pg_version,
-                )),
+                Ok(text) => {
+                    let dir = engine::migrations_folder(path);
+                    let source = Source::new(path.clone(), Arc::from(text));
+                    match folders.iter_mut().find(|(d, _)| *d == dir) {
+                        Some((_, sources)) => sources.push(source),
+                        None => folders.push((dir, vec![source])),
+                    }
+                }
                 Err(message) => {
                     eprintln!("bellows: {message}");
                     code = EXIT_TROUBLE;
@@ -153,6 +162,16 @@ pub fn run(args: LocksArgs) -> u8 {
                 code = EXIT_TROUBLE;
             }
         }
+    }
+    let settings = Settings {
+        pg_version: args.pg_version,
+        ..Settings::default()
+    };
+    let mut files = Vec::new();
+    for (dir, sources) in &folders {
+        let sources: Vec<&Source> = sources.iter().collect();
+        let runner = engine::runner_of(Some(dir), &sources, &settings);
+        files.extend(folder_locks(runner, &sources, &settings));
     }
     let text = match args.format {
         Format::Human => render_human(&files),
@@ -165,36 +184,79 @@ pub fn run(args: LocksArgs) -> u8 {
 }
 
 /// The report of every statement of one file, `DO` block bodies included, walked with a
-/// context so that each statement sees the locks its transaction holds.
+/// context so that each statement sees the locks its transaction holds (psql-like: only
+/// explicit transaction blocks).
 pub fn file_locks(file: &str, text: &str, pg: PgVersion) -> Vec<StatementLocks> {
-    let (_, statements) = lint::read_statements(text);
-    let index = LineIndex::new(text);
-    let line = |offset: usize| index.position(text, offset).line;
-    let mut cx = Context::new(text, pg).with_statements(&statements);
-    let mut out = Vec::with_capacity(statements.len());
-    for stmt in &statements {
+    let source = Source::new(PathBuf::from(file), Arc::from(text));
+    let settings = Settings {
+        pg_version: pg,
+        ..Settings::default()
+    };
+    folder_locks(Runner::Plain, &[&source], &settings)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// The reports of a folder's files, walked as `runner` runs them.
+fn folder_locks(
+    runner: Runner,
+    sources: &[&Source],
+    settings: &Settings,
+) -> Vec<Vec<StatementLocks>> {
+    let mut collect = Collect {
+        sources,
+        pg: settings.pg_version,
+        files: Vec::new(),
+        index: None,
+    };
+    let pending = vec![true; sources.len()];
+    engine::walk(runner, sources, settings, &pending, &mut collect);
+    collect.files
+}
+
+/// Collects each statement's report during a walk.
+struct Collect<'a> {
+    sources: &'a [&'a Source],
+    pg: PgVersion,
+    files: Vec<Vec<StatementLocks>>,
+    index: Option<LineIndex>,
+}
+
+impl Visitor for Collect<'_> {
+    fn enter_file(&mut self, i: usize) {
+        self.index = Some(LineIndex::new(&self.sources[i].text));
+        self.files.push(Vec::new());
+    }
+
+    fn statement(&mut self, i: usize, k: usize, cx: &Context) {
+        let src = self.sources[i];
+        let (Some(index), Some(out)) = (&self.index, self.files.last_mut()) else {
+            return;
+        };
+        let text = &src.text;
+        let line = |offset: usize| index.position(text, offset).line;
+        let file = src.path.display().to_string();
         let held = cx
             .held_locks()
             .map(|h| HeldEntry {
                 relation: h.table.sql(),
                 mode: h.mode,
                 since: Place {
-                    file: file.to_string(),
+                    file: file.clone(),
                     line: line(h.since.start),
                 },
             })
             .collect();
+        let stmt = &src.reading.statements[k];
         out.push(statement_locks(
             stmt,
-            &cx,
-            pg,
+            cx,
+            self.pg,
             held,
-            file,
+            &file,
             line(stmt.span.start),
         ));
-        cx.apply(stmt);
     }
-    out
 }
 
 fn statement_locks(

@@ -144,3 +144,40 @@ fn down_migrations_are_skipped_unless_asked_for() {
     assert_eq!(v["summary"]["down_skipped"], 3);
     assert!(findings(&v, "drop-table").is_empty());
 }
+
+#[test]
+fn bellows_locks_sees_the_runners_transaction() {
+    let out = Command::cargo_bin("bellows")
+        .expect("binary")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "locks",
+            "--format",
+            "json",
+            "fixtures/demo/0001_contact_required.sql",
+        ])
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let second = &v["statements"][1];
+    assert_eq!(second["line"], 2);
+    assert_eq!(second["held"][0]["relation"], "\"tenant_accounts\"");
+    assert_eq!(second["held"][0]["mode"], "ACCESS EXCLUSIVE");
+    assert_eq!(second["held"][0]["since"]["line"], 1);
+    // Outside a runner's transaction (plain psql), nothing is held across statements.
+    let dir = tempfile::tempdir().expect("dir");
+    let plain = dir.path().join("m.sql");
+    std::fs::write(
+        &plain,
+        "ALTER TABLE t ALTER COLUMN a SET NOT NULL;\nCREATE INDEX i ON t (a);\n",
+    )
+    .expect("write");
+    let out = Command::cargo_bin("bellows")
+        .expect("binary")
+        .args(["locks", "--format", "json"])
+        .arg(&plain)
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["statements"][1]["held"], serde_json::json!([]));
+}
