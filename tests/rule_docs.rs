@@ -191,3 +191,16 @@ fn summaries_name_the_lock_the_model_gives() {
     }
     assert!(checked >= 8, "only {checked} findings checked");
 }
+
+#[test]
+fn readme_lists_every_rule() {
+    let readme = include_str!("../README.md");
+    for meta in rules::all() {
+        assert!(
+            readme.contains(&format!("| `{}` | {} |", meta.id, meta.default_severity)),
+            "README.md's rules table lacks `{}` ({})",
+            meta.id,
+            meta.default_severity
+        );
+    }
+}
