@@ -1,11 +1,11 @@
 //! `change-column-type`: `ALTER COLUMN … TYPE` rewrites an existing table under an ACCESS
 //! EXCLUSIVE lock and breaks app versions that expect the old type.
 
-use super::sql::{acknowledged, alter_table, app_step, batched_update, free_column_name, step};
+use super::sql::{alter_table, batched_update, column_swap, free_column_name};
 use super::{Rule, RuleMeta};
 use crate::catalog::ColumnType;
 use crate::context::Context;
-use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
+use crate::diagnostic::{Finding, Severity, Suggestion};
 use crate::ident::{Name, QualifiedName};
 use crate::ir::{ActionKind, Statement};
 use crate::locks;
@@ -142,34 +142,8 @@ fn suggestion(
     if using {
         backfill = format!("-- put your USING expression in place of the cast\n{backfill}");
     }
-    Suggestion {
-        title: "expand/contract: new column, dual writes, batched backfill, switch reads, drop"
-            .into(),
-        mechanical: false,
-        steps: vec![
-            step(
-                Phase::Expand,
-                alter_table(table, &format!("ADD COLUMN {new} {new_type}")),
-                true,
-            ),
-            app_step(&[&format!(
-                "Deploy an app version that writes both {old} and {new} (or add a trigger that copies {old} into {new})."
-            )]),
-            step(Phase::Backfill, backfill, true),
-            app_step(&[&format!(
-                "Deploy an app version that reads and writes only {new}."
-            )]),
-            step(
-                Phase::Contract,
-                acknowledged(
-                    "drop-column",
-                    &format!("the deployed app uses {new} instead"),
-                    &alter_table(table, &format!("DROP COLUMN {old}")),
-                ),
-                true,
-            ),
-        ],
-    }
+    let add = alter_table(table, &format!("ADD COLUMN {new} {new_type}"));
+    column_swap(table, &old, &new, add, backfill)
 }
 
 #[cfg(test)]

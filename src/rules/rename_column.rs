@@ -1,9 +1,9 @@
 //! `rename-column`: renaming a column breaks running app versions at once.
 
-use super::sql::{acknowledged, alter_table, app_step, batched_update, step};
+use super::sql::{alter_table, batched_update, column_swap};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
-use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
+use crate::diagnostic::{Finding, Severity, Suggestion};
 use crate::ident::{Name, QualifiedName};
 use crate::ir::{ActionKind, Statement};
 use crate::locks;
@@ -71,36 +71,10 @@ fn suggestion(
         Some(_) => add,
         None => format!("-- bellows does not know the type of {old}: replace text with it\n{add}"),
     };
-    Suggestion {
-        title: "expand/contract: new column, dual writes, batched backfill, switch reads, drop"
-            .into(),
-        mechanical: false,
-        steps: vec![
-            step(Phase::Expand, add, true),
-            app_step(&[&format!(
-                "Deploy an app version that writes both {old} and {new} (or add a trigger that copies {old} into {new})."
-            )]),
-            step(
-                Phase::Backfill,
-                batched_update(
-                    table,
-                    &format!("{new} = {old}"),
-                    &format!("{new} IS NULL AND {old} IS NOT NULL"),
-                ),
-                true,
-            ),
-            app_step(&[&format!(
-                "Deploy an app version that reads and writes only {new}."
-            )]),
-            step(
-                Phase::Contract,
-                acknowledged(
-                    "drop-column",
-                    &format!("the deployed app uses {new} instead"),
-                    &alter_table(table, &format!("DROP COLUMN {old}")),
-                ),
-                true,
-            ),
-        ],
-    }
+    let backfill = batched_update(
+        table,
+        &format!("{new} = {old}"),
+        &format!("{new} IS NULL AND {old} IS NOT NULL"),
+    );
+    column_swap(table, &old, &new, add, backfill)
 }

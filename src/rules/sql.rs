@@ -173,6 +173,42 @@ pub fn outside_transaction(cx: &Context, stmt: &Statement, sql: &str) -> (String
     }
 }
 
+/// The expand/contract swap of column `old` for column `new` of `table`: `add` creates the
+/// new column, the app writes both, `backfill` copies the rows in batches, the app switches
+/// to the new column, and the old one is dropped (acknowledged for `drop-column`).
+pub fn column_swap(
+    table: &QualifiedName,
+    old: &str,
+    new: &str,
+    add: String,
+    backfill: String,
+) -> Suggestion {
+    Suggestion {
+        title: "expand/contract: new column, dual writes, batched backfill, switch reads, drop"
+            .into(),
+        mechanical: false,
+        steps: vec![
+            step(Phase::Expand, add, true),
+            app_step(&[&format!(
+                "Deploy an app version that writes both {old} and {new} (or add a trigger that copies {old} into {new})."
+            )]),
+            step(Phase::Backfill, backfill, true),
+            app_step(&[&format!(
+                "Deploy an app version that reads and writes only {new}."
+            )]),
+            step(
+                Phase::Contract,
+                acknowledged(
+                    "drop-column",
+                    &format!("the deployed app uses {new} instead"),
+                    &alter_table(table, &format!("DROP COLUMN {old}")),
+                ),
+                true,
+            ),
+        ],
+    }
+}
+
 /// A step.
 pub fn step(phase: Phase, sql: impl Into<String>, separate_transaction: bool) -> Step {
     Step {
