@@ -212,12 +212,21 @@ fn check(args: CheckArgs) -> u8 {
         since,
     };
     let results = engine::run(&found.inputs, &settings);
+    if matches!(args.format, Format::Json) {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        // A closed pipe (`bellows … | head`) is not an error worth reporting.
+        let _ = json::write(&results, &mut out).and_then(|()| out.flush());
+        return exit_code(
+            &results,
+            args.fail_on.or(config.fail_on).unwrap_or_default(),
+        );
+    }
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             human::render(&results, color)
         }
-        Format::Json => json::render(&results) + "\n",
+        Format::Json => json::render(&results),
         Format::Sarif => sarif::render(&results) + "\n",
         Format::Github => github::render(&results),
         Format::Gitlab => gitlab::render(&results) + "\n",

@@ -14,7 +14,7 @@ pub const VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
     summary: JsonSummary,
 }
 
@@ -68,39 +68,19 @@ struct JsonSummary {
 
 /// Renders the run as one JSON document.
 pub fn render(files: &[FileResult]) -> String {
-    let mut diagnostics = Vec::new();
-    for f in files {
-        let index = LineIndex::new(&f.text);
-        let range = |s: Span| Range {
-            start: index.position(&f.text, s.start),
-            end: index.position(&f.text, s.end),
-        };
-        for d in &f.diagnostics {
-            diagnostics.push(JsonDiagnostic {
-                rule: d.rule,
-                severity: d.severity,
-                message: &d.finding.message,
-                file: f.path.display().to_string(),
-                span: range(d.finding.span),
-                statement: range(d.statement),
-                lock: d.finding.lock.map(|l| Lock {
-                    mode: l.mode,
-                    blocks: l.mode.blocks(),
-                    rewrite: l.rewrite,
-                    scan: l.scan,
-                }),
-                help: d.finding.help.as_deref(),
-                suggestion: d.finding.suggestion.as_ref(),
-                docs: docs_path(d.rule),
-                runner: f.runner.map(|r| r.name()),
-                transaction: d.run.and_then(|r| r.transaction),
-            });
-        }
-    }
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail, and what is written is UTF-8.
+    let _ = write(files, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the run as one JSON document to `out`, diagnostic by diagnostic: the report of a
+/// large run is never held in memory whole.
+pub fn write(files: &[FileResult], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let s = Summary::of(files);
     let report = Report {
         version: VERSION,
-        diagnostics,
+        diagnostics: Diagnostics(files),
         summary: JsonSummary {
             files: s.files,
             statements: s.stats.statements,
@@ -115,6 +95,43 @@ pub fn render(files: &[FileResult]) -> String {
             skimmed: s.stats.skimmed,
         },
     };
-    // Serialising these plain structs cannot fail; an empty object would still be valid JSON.
-    serde_json::to_string(&report).unwrap_or_else(|_| "{}".into())
+    serde_json::to_writer(&mut *out, &report)?;
+    out.write_all(b"\n")
+}
+
+/// Every file's diagnostics, serialised as one array without collecting them first.
+struct Diagnostics<'a>(&'a [FileResult]);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().flat_map(|f| {
+            let index = LineIndex::new(&f.text);
+            let file = f.path.display().to_string();
+            f.diagnostics.iter().map(move |d| {
+                let range = |s: Span| Range {
+                    start: index.position(&f.text, s.start),
+                    end: index.position(&f.text, s.end),
+                };
+                JsonDiagnostic {
+                    rule: d.rule,
+                    severity: d.severity,
+                    message: &d.finding.message,
+                    file: file.clone(),
+                    span: range(d.finding.span),
+                    statement: range(d.statement),
+                    lock: d.finding.lock.map(|l| Lock {
+                        mode: l.mode,
+                        blocks: l.mode.blocks(),
+                        rewrite: l.rewrite,
+                        scan: l.scan,
+                    }),
+                    help: d.finding.help.as_deref(),
+                    suggestion: d.finding.suggestion.as_ref(),
+                    docs: docs_path(d.rule),
+                    runner: f.runner.map(|r| r.name()),
+                    transaction: d.run.and_then(|r| r.transaction),
+                }
+            })
+        }))
+    }
 }
