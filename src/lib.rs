@@ -16,6 +16,7 @@ pub mod history;
 pub mod ident;
 pub mod ir;
 pub mod layout;
+pub mod lex;
 pub mod lint;
 pub mod locks;
 pub mod locks_report;

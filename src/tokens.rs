@@ -4,6 +4,7 @@
 //! keyword positions), and the fallback reads statements sqlparser rejects from it.
 
 use crate::ident::{Name, QualifiedName};
+use crate::lex;
 use crate::source::{OffsetMap, Span};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, TokenizerError};
@@ -68,15 +69,21 @@ pub fn tokenize_mapped(
     text: &str,
     map: &OffsetMap,
 ) -> Result<(Vec<TokenWithSpan>, Tokens), TokenizerError> {
-    let dialect = PostgreSqlDialect {};
-    let raw = Tokenizer::new(&dialect, text)
-        .with_unescape(false)
-        .tokenize_with_location()?;
+    let (raw, offsets) = match lex::tokenize(text) {
+        Some(fast) => fast,
+        None => {
+            let dialect = PostgreSqlDialect {};
+            let raw = Tokenizer::new(&dialect, text)
+                .with_unescape(false)
+                .tokenize_with_location()?;
+            let mut walker = Walker::new(text);
+            let offsets = raw.iter().map(|t| walker.seek(t.span.start)).collect();
+            (raw, offsets)
+        }
+    };
     let mut starts = Vec::with_capacity(raw.len());
     let mut sig = Vec::with_capacity(raw.len());
     let mut raw_index = Vec::with_capacity(raw.len());
-    let mut walker = Walker::new(text);
-    let offsets: Vec<usize> = raw.iter().map(|t| walker.seek(t.span.start)).collect();
     for (i, t) in raw.iter().enumerate() {
         let start = offsets[i];
         let end = offsets.get(i + 1).copied().unwrap_or(text.len());

@@ -1,0 +1,112 @@
+//! The fast lexer (`bellows::lex`) must read exactly what sqlparser's tokenizer reads, or
+//! step aside: checked on every statement of `../shared/corpus` and on random text.
+
+use bellows::lex;
+use bellows::split::split;
+use proptest::prelude::*;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::tokenizer::{TokenWithSpan, Tokenizer};
+use std::path::Path;
+
+fn sqlparser_tokens(text: &str) -> Option<Vec<TokenWithSpan>> {
+    Tokenizer::new(&PostgreSqlDialect {}, text)
+        .with_unescape(false)
+        .tokenize_with_location()
+        .ok()
+}
+
+/// Compares the two readings of `text`; returns whether the fast lexer read it.
+fn check(text: &str) -> Result<bool, String> {
+    let Some((ours, starts)) = lex::tokenize(text) else {
+        return Ok(false);
+    };
+    let theirs =
+        sqlparser_tokens(text).ok_or_else(|| format!("lexed text sqlparser rejects: {text:?}"))?;
+    if ours != theirs {
+        let at = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+        return Err(format!(
+            "tokens differ at {at:?}: ours {:?}, sqlparser {:?}, in {text:?}",
+            at.and_then(|i| ours.get(i)),
+            at.and_then(|i| theirs.get(i)),
+        ));
+    }
+    // Each byte offset is where sqlparser's line and column say the token starts.
+    for (t, &offset) in ours.iter().zip(&starts) {
+        let before = &text[..offset];
+        let line = before.matches('\n').count() as u64 + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+        if (line, column) != (t.span.start.line, t.span.start.column) {
+            return Err(format!(
+                "offset {offset} is not at {:?} in {text:?}",
+                t.span
+            ));
+        }
+    }
+    Ok(true)
+}
+
+fn sql_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            sql_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "sql") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn corpus_statements_lex_as_sqlparser_lexes_them() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
+    if !dir.is_dir() {
+        eprintln!("SKIPPED: ../shared/corpus is absent, so the lexer was not compared on it");
+        return;
+    }
+    let mut files = Vec::new();
+    sql_files(dir, &mut files);
+    let (mut fast, mut total) = (0usize, 0usize);
+    let mut failures = Vec::new();
+    for f in &files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        for s in split(&text).statements {
+            total += 1;
+            match check(s.span.slice(&text)) {
+                Ok(read) => fast += usize::from(read),
+                Err(e) => failures.push(format!("{}: {e}", f.display())),
+            }
+        }
+    }
+    eprintln!("fast lexer read {fast} of {total} corpus statements");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The point of the lexer is to read most statements itself.
+    assert!(fast * 10 >= total * 9, "only {fast} of {total} statements");
+}
+
+/// Pieces random statements are built from: the forms the lexer reads, the forms it must
+/// step aside for, and the characters where the two meet.
+const PIECES: &[&str] = &[
+    " ", "\n", "\r\n", "\r", "\t", "a", "Z", "_x", "e", "E", "b", "n", "u", "x", "$", "$1", "$$",
+    "$t$", "'", "''", "\"", "\"\"", "--", "/*", "*/", "-", "+", "*", "/", "%", "|", "||", "<", ">",
+    "=", "!", ":", "::", ".", ",", ";", "(", ")", "[", "]", "{", "}", "0", "12", "3.5", "_", "&",
+    "@", "#", "~", "^", "?", "`", "\\", "é", "€", "SELECT", "from", "\u{a0}", "\u{c}",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn random_text_lexes_as_sqlparser_lexes_it(
+        picks in proptest::collection::vec(0..PIECES.len(), 0..40)
+    ) {
+        let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+        if let Err(e) = check(&text) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+}
