@@ -13,10 +13,23 @@
 use sqlparser::ast::DollarQuotedString;
 use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Whitespace};
 
-/// The tokens of `text` as sqlparser's PostgreSQL tokenizer (without unescaping) makes them,
-/// with the byte offset where each starts; `None` when `text` holds something this lexer
-/// leaves to sqlparser.
-pub fn tokenize(text: &str) -> Option<(Vec<TokenWithSpan>, Vec<usize>)> {
+/// What the lexer read of a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lexed {
+    /// The tokens, blanks (spaces, tabs, line breaks) left out unless asked for.
+    pub tokens: Vec<TokenWithSpan>,
+    /// The byte range of each token of `tokens`.
+    pub bytes: Vec<(usize, usize)>,
+    /// Where every token starts, blanks included: its location as sqlparser counts it and
+    /// its byte offset. An AST span ends where the next token starts, blank or not.
+    pub starts: Vec<(Location, usize)>,
+}
+
+/// The tokens of `text` as sqlparser's PostgreSQL tokenizer (without unescaping) makes
+/// them; `None` when `text` holds something this lexer leaves to sqlparser. Blanks are kept
+/// only with `keep_blanks`: sqlparser's parser skips them (comments are kept, as PostgreSQL
+/// optimizer hints live in comments), and leaving them out spares a third of the tokens.
+pub fn tokenize(text: &str, keep_blanks: bool) -> Option<Lexed> {
     let mut lexer = Lexer {
         text,
         bytes: text.as_bytes(),
@@ -24,20 +37,31 @@ pub fn tokenize(text: &str) -> Option<(Vec<TokenWithSpan>, Vec<usize>)> {
         line: 1,
         col: 1,
     };
-    // About one token per four bytes in real migrations, white space included.
-    let mut tokens = Vec::with_capacity(text.len() / 4 + 1);
-    let mut starts = Vec::with_capacity(text.len() / 4 + 1);
+    // About one token per four bytes in real migrations, blanks included.
+    let capacity = text.len() / 4 + 1;
+    let mut lexed = Lexed {
+        tokens: Vec::with_capacity(capacity),
+        bytes: Vec::with_capacity(capacity),
+        starts: Vec::with_capacity(capacity),
+    };
     while lexer.at < lexer.bytes.len() {
         let start = lexer.at;
         let from = lexer.location();
         let token = lexer.next()?;
-        tokens.push(TokenWithSpan {
+        lexed.starts.push((from, start));
+        let blank = matches!(
             token,
-            span: Span::new(from, lexer.location()),
-        });
-        starts.push(start);
+            Token::Whitespace(Whitespace::Space | Whitespace::Tab | Whitespace::Newline)
+        );
+        if keep_blanks || !blank {
+            lexed.tokens.push(TokenWithSpan {
+                token,
+                span: Span::new(from, lexer.location()),
+            });
+            lexed.bytes.push((start, lexer.at));
+        }
     }
-    Some((tokens, starts))
+    Some(lexed)
 }
 
 /// Characters that may continue a PostgreSQL custom operator: where one follows an
@@ -336,12 +360,28 @@ mod tests {
 
     /// The lexer reads `text` itself, and as sqlparser does.
     fn same(text: &str) {
-        let (ours, starts) = tokenize(text).unwrap_or_else(|| panic!("stepped aside: {text:?}"));
-        assert_eq!(ours, sqlparser_tokens(text), "{text:?}");
-        for (t, &s) in ours.iter().zip(&starts) {
-            let before = &text[..s];
-            assert_eq!(t.span.start.line as usize, before.matches('\n').count() + 1);
+        let all = tokenize(text, true).unwrap_or_else(|| panic!("stepped aside: {text:?}"));
+        assert_eq!(all.tokens, sqlparser_tokens(text), "{text:?}");
+        for (t, &(start, end)) in all.tokens.iter().zip(&all.bytes) {
+            assert_eq!(
+                t.span.start.line as usize,
+                text[..start].matches('\n').count() + 1
+            );
+            assert_eq!(
+                t.span.end.line as usize,
+                text[..end].matches('\n').count() + 1
+            );
         }
+        let compact = tokenize(text, false).unwrap_or_else(|| panic!("stepped aside: {text:?}"));
+        assert_eq!(compact.starts, all.starts);
+        let blank = |t: &TokenWithSpan| {
+            matches!(
+                t.token,
+                Token::Whitespace(Whitespace::Space | Whitespace::Tab | Whitespace::Newline)
+            )
+        };
+        let kept: Vec<_> = all.tokens.iter().filter(|t| !blank(t)).cloned().collect();
+        assert_eq!(compact.tokens, kept);
     }
 
     #[test]
@@ -373,7 +413,7 @@ mod tests {
             "/* unterminated",
             "SELECT café",
         ] {
-            assert!(tokenize(text).is_none(), "{text:?}");
+            assert!(tokenize(text, true).is_none(), "{text:?}");
         }
     }
 }

@@ -69,18 +69,15 @@ pub fn tokenize_mapped(
     text: &str,
     map: &OffsetMap,
 ) -> Result<(Vec<TokenWithSpan>, Tokens), TokenizerError> {
-    let (raw, offsets) = match lex::tokenize(text) {
-        Some(fast) => fast,
-        None => {
-            let dialect = PostgreSqlDialect {};
-            let raw = Tokenizer::new(&dialect, text)
-                .with_unescape(false)
-                .tokenize_with_location()?;
-            let mut walker = Walker::new(text);
-            let offsets = raw.iter().map(|t| walker.seek(t.span.start)).collect();
-            (raw, offsets)
-        }
-    };
+    if let Some(lexed) = lex::tokenize(text, false) {
+        return Ok(from_lexed(lexed, map));
+    }
+    let dialect = PostgreSqlDialect {};
+    let raw = Tokenizer::new(&dialect, text)
+        .with_unescape(false)
+        .tokenize_with_location()?;
+    let mut walker = Walker::new(text);
+    let offsets: Vec<usize> = raw.iter().map(|t| walker.seek(t.span.start)).collect();
     let mut starts = Vec::with_capacity(raw.len());
     let mut sig = Vec::with_capacity(raw.len());
     let mut raw_index = Vec::with_capacity(raw.len());
@@ -104,6 +101,34 @@ pub fn tokenize_mapped(
             raw_index,
         },
     ))
+}
+
+/// The parser's tokens and our spanned copy, from what the fast lexer read.
+fn from_lexed(lexed: lex::Lexed, map: &OffsetMap) -> (Vec<TokenWithSpan>, Tokens) {
+    let starts = lexed
+        .starts
+        .into_iter()
+        .map(|(loc, byte)| (loc, map.offset(byte)))
+        .collect();
+    let mut sig = Vec::with_capacity(lexed.tokens.len());
+    let mut raw_index = Vec::with_capacity(lexed.tokens.len());
+    for (i, (t, &(start, end))) in lexed.tokens.iter().zip(&lexed.bytes).enumerate() {
+        if !matches!(t.token, Token::Whitespace(_)) {
+            sig.push(Tok {
+                token: t.token.clone(),
+                span: map.span(Span::new(start, end)),
+            });
+            raw_index.push(Some(i));
+        }
+    }
+    (
+        lexed.tokens,
+        Tokens {
+            sig,
+            starts,
+            raw_index,
+        },
+    )
 }
 
 /// Changes to a statement's tokens before sqlparser reads them again.

@@ -5,6 +5,7 @@ use bellows::lex;
 use bellows::split::split;
 use proptest::prelude::*;
 use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{TokenWithSpan, Tokenizer};
 use std::path::Path;
 
@@ -17,9 +18,10 @@ fn sqlparser_tokens(text: &str) -> Option<Vec<TokenWithSpan>> {
 
 /// Compares the two readings of `text`; returns whether the fast lexer read it.
 fn check(text: &str) -> Result<bool, String> {
-    let Some((ours, starts)) = lex::tokenize(text) else {
+    let Some(lexed) = lex::tokenize(text, true) else {
         return Ok(false);
     };
+    let (ours, bytes) = (lexed.tokens, lexed.bytes);
     let theirs =
         sqlparser_tokens(text).ok_or_else(|| format!("lexed text sqlparser rejects: {text:?}"))?;
     if ours != theirs {
@@ -30,19 +32,42 @@ fn check(text: &str) -> Result<bool, String> {
             at.and_then(|i| theirs.get(i)),
         ));
     }
-    // Each byte offset is where sqlparser's line and column say the token starts.
-    for (t, &offset) in ours.iter().zip(&starts) {
+    // Each byte range is where sqlparser's lines and columns say the token is.
+    let location = |offset: usize| {
         let before = &text[..offset];
         let line = before.matches('\n').count() as u64 + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
-        if (line, column) != (t.span.start.line, t.span.start.column) {
+        (line, column)
+    };
+    for (t, &(start, end)) in ours.iter().zip(&bytes) {
+        let (s, e) = (t.span.start, t.span.end);
+        if location(start) != (s.line, s.column) || location(end) != (e.line, e.column) {
             return Err(format!(
-                "offset {offset} is not at {:?} in {text:?}",
+                "bytes {start}..{end} are not at {:?} in {text:?}",
                 t.span
             ));
         }
     }
     Ok(true)
+}
+
+/// sqlparser reads the statement the same from the lexer's tokens without blanks as from
+/// its own tokenizer's.
+fn parses_the_same(text: &str) -> Result<(), String> {
+    let Some(lexed) = lex::tokenize(text, false) else {
+        return Ok(());
+    };
+    let dialect = PostgreSqlDialect {};
+    let ours = Parser::new(&dialect)
+        .with_tokens_with_locations(lexed.tokens)
+        .parse_statements();
+    let theirs = Parser::new(&dialect)
+        .with_tokens_with_locations(sqlparser_tokens(text).unwrap_or_default())
+        .parse_statements();
+    if format!("{ours:?}") != format!("{theirs:?}") {
+        return Err(format!("parsed differently: {text:?}"));
+    }
+    Ok(())
 }
 
 fn sql_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -76,7 +101,8 @@ fn corpus_statements_lex_as_sqlparser_lexes_them() {
         };
         for s in split(&text).statements {
             total += 1;
-            match check(s.span.slice(&text)) {
+            let stmt = s.span.slice(&text);
+            match check(stmt).and_then(|read| parses_the_same(stmt).map(|()| read)) {
                 Ok(read) => fast += usize::from(read),
                 Err(e) => failures.push(format!("{}: {e}", f.display())),
             }
@@ -105,7 +131,7 @@ proptest! {
         picks in proptest::collection::vec(0..PIECES.len(), 0..40)
     ) {
         let text: String = picks.iter().map(|&i| PIECES[i]).collect();
-        if let Err(e) = check(&text) {
+        if let Err(e) = check(&text).and_then(|_| parses_the_same(&text)) {
             prop_assert!(false, "{}", e);
         }
     }
