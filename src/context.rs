@@ -12,7 +12,7 @@ use crate::ir::{ActionKind, ObjectKind, Op, Statement, TypeName};
 use crate::layout::Runner;
 use crate::locks::{self, LockMode, Relation, Schema};
 use crate::pg_version::PgVersion;
-use crate::source::Span;
+use crate::source::{LineIndex, Span};
 use std::collections::{HashMap, HashSet};
 
 /// A `SET lock_timeout` seen earlier, and whether it was `SET LOCAL` (which ends with the
@@ -81,6 +81,8 @@ pub struct HeldLock {
 #[derive(Debug, Clone)]
 pub struct Context<'a> {
     text: &'a str,
+    /// Line starts of `text`, built the first time a line number is asked for.
+    lines: std::cell::OnceCell<LineIndex>,
     pg: PgVersion,
     runner: Runner,
     /// Inside an explicit `BEGIN` … `COMMIT` block.
@@ -112,6 +114,7 @@ impl<'a> Context<'a> {
     pub fn new(text: &'a str, pg: PgVersion) -> Self {
         Context {
             text,
+            lines: std::cell::OnceCell::new(),
             pg,
             runner: Runner::Plain,
             in_transaction: false,
@@ -206,6 +209,7 @@ impl<'a> Context<'a> {
     /// pending batch under `--since`): then what the previous file created is still new.
     pub fn enter_file(&mut self, text: &'a str, statements: &[Statement], same_deploy: bool) {
         self.text = text;
+        self.lines = std::cell::OnceCell::new();
         self.in_transaction = false;
         self.transaction_start = None;
         self.look_ahead(statements);
@@ -318,6 +322,14 @@ impl<'a> Context<'a> {
     /// The source text under `span` (for suggestions that rewrite the user's statement).
     pub fn text(&self, span: Span) -> &'a str {
         span.slice(self.text)
+    }
+
+    /// The 1-based line of byte `offset` of the file.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.lines
+            .get_or_init(|| LineIndex::new(self.text))
+            .position(self.text, offset)
+            .line
     }
 
     /// Applies `stmt` so that later statements see its effects.

@@ -12,6 +12,7 @@ use crate::rules::{IO_ERROR, RuleMeta};
 use crate::since::Changes;
 use crate::source::Span;
 use crate::split;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -178,17 +179,62 @@ pub struct Reading {
 /// Splits and reads every statement of `text`, `DO` block bodies included.
 pub fn read(text: &str) -> Reading {
     let split = split::split(text);
-    let mut statements = Vec::with_capacity(split.statements.len());
-    let mut owner = Vec::with_capacity(split.statements.len());
     let mut stats = Stats {
         statements: split.statements.len(),
         ..Stats::default()
     };
-    for (index, raw) in split.statements.iter().enumerate() {
-        let first = statements.len();
-        let body = parse::statements(text, raw.span, &mut statements);
-        owner.resize(statements.len(), index);
-        match statements.get(first).map(|s| &s.origin) {
+    // A large file is read in chunks on all cores; most files are one chunk.
+    let chunks: Vec<Chunk> = if split.statements.len() <= CHUNK {
+        vec![read_chunk(text, &split.statements, 0)]
+    } else {
+        split
+            .statements
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, raws)| read_chunk(text, raws, c * CHUNK))
+            .collect()
+    };
+    let total = chunks.iter().map(|c| c.statements.len()).sum();
+    let mut statements = Vec::with_capacity(total);
+    let mut owner = Vec::with_capacity(total);
+    // Each chunk is moved out and freed in turn, so the statements are held about once.
+    for chunk in chunks {
+        statements.extend(chunk.statements);
+        owner.extend(chunk.owner);
+        stats.add(&chunk.stats);
+    }
+    Reading {
+        split,
+        statements,
+        owner,
+        stats,
+    }
+}
+
+/// Statements read per task when a file is read on several cores: large enough that a
+/// task's overhead is nothing, small enough to keep the cores busy.
+const CHUNK: usize = 256;
+
+/// The statements read from one run of raw statements, and whose each is.
+struct Chunk {
+    statements: Vec<Statement>,
+    owner: Vec<usize>,
+    stats: Stats,
+}
+
+/// Reads `raws`, the raw statements from index `first_index` on.
+fn read_chunk(text: &str, raws: &[split::RawStatement], first_index: usize) -> Chunk {
+    let mut chunk = Chunk {
+        statements: Vec::with_capacity(raws.len()),
+        owner: Vec::with_capacity(raws.len()),
+        stats: Stats::default(),
+    };
+    let stats = &mut chunk.stats;
+    for (k, raw) in raws.iter().enumerate() {
+        let first = chunk.statements.len();
+        let body = parse::statements(text, raw.span, &mut chunk.statements);
+        chunk.owner.resize(chunk.statements.len(), first_index + k);
+        match chunk.statements.get(first).map(|s| &s.origin) {
             Some(Origin::Parsed) => stats.parsed += 1,
             Some(Origin::Fallback) => stats.fallback += 1,
             Some(Origin::Unanalyzed { .. }) => stats.unanalyzed += 1,
@@ -199,12 +245,7 @@ pub fn read(text: &str) -> Reading {
         stats.dynamic_sql += body.dynamic_sql;
         stats.do_unreadable += body.unreadable;
     }
-    Reading {
-        split,
-        statements,
-        owner,
-        stats,
-    }
+    chunk
 }
 
 /// Splits and reads every statement of `text`: the statements as [`read`] lists them.

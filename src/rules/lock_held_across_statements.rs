@@ -9,7 +9,6 @@ use crate::context::{Context, HeldLock};
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
 use crate::ir::{Op, Statement};
 use crate::locks::Blocked;
-use crate::source::{LineIndex, Span};
 
 /// The rule.
 pub struct LockHeldAcrossStatements;
@@ -47,7 +46,7 @@ impl Rule for LockHeldAcrossStatements {
         if cx.statement_index() != held.since_index + 1 {
             return;
         }
-        let line = line_of(cx, held.since.start);
+        let line = cx.line_of(held.since.start);
         let command = cx.text(stmt.keyword_span).to_uppercase();
         let table = held.table.sql();
         out.push(
@@ -68,12 +67,6 @@ impl Rule for LockHeldAcrossStatements {
             .suggest(suggestion(cx, held, stmt, line)),
         );
     }
-}
-
-/// The 1-based line of byte `offset` of the file.
-fn line_of(cx: &Context, offset: usize) -> usize {
-    let before = cx.text(Span::new(0, offset));
-    LineIndex::new(before).position(before, before.len()).line
 }
 
 /// The locking statement on its own, committed; the statements after it in a transaction
