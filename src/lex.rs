@@ -11,7 +11,9 @@
 //! random text.
 
 use sqlparser::ast::DollarQuotedString;
-use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Whitespace};
+use sqlparser::keywords::{ALL_KEYWORDS, ALL_KEYWORDS_INDEX, Keyword};
+use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Whitespace, Word};
+use std::sync::OnceLock;
 
 /// What the lexer read of a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +88,39 @@ fn is_operator_part(b: u8) -> bool {
             | b'`'
             | b'?'
     )
+}
+
+/// The keyword an unquoted word spells, as sqlparser looks it up (ASCII case-insensitive),
+/// through buckets by length and first letter instead of a binary search per word.
+fn keyword(word: &str) -> Keyword {
+    const LONGEST: usize = 40;
+    fn bucket(word: &[u8]) -> Option<usize> {
+        let first = word.first()?.to_ascii_uppercase();
+        let letter = if first.is_ascii_uppercase() {
+            usize::from(first - b'A')
+        } else {
+            26
+        };
+        (word.len() <= LONGEST).then(|| word.len() * 27 + letter)
+    }
+    static BUCKETS: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
+    let buckets = BUCKETS.get_or_init(|| {
+        let mut buckets = vec![Vec::new(); (LONGEST + 1) * 27];
+        for (i, k) in ALL_KEYWORDS.iter().enumerate() {
+            if let Some(b) = bucket(k.as_bytes()) {
+                buckets[b].push(i);
+            }
+        }
+        buckets
+    });
+    let word = word.as_bytes();
+    bucket(word)
+        .and_then(|b| {
+            buckets[b]
+                .iter()
+                .find(|&&i| ALL_KEYWORDS[i].as_bytes().eq_ignore_ascii_case(word))
+        })
+        .map_or(Keyword::NoKeyword, |&i| ALL_KEYWORDS_INDEX[i])
 }
 
 fn is_word_part(b: u8) -> bool {
@@ -339,7 +374,12 @@ impl Lexer<'_> {
         if self.bytes.get(end).is_some_and(|c| !c.is_ascii()) {
             return None;
         }
-        let token = Token::make_word(&self.text[self.at..end], None);
+        let value = &self.text[self.at..end];
+        let token = Token::Word(Word {
+            value: value.to_string(),
+            quote_style: None,
+            keyword: keyword(value),
+        });
         self.skip_ascii(end - self.at);
         Some(token)
     }
@@ -393,6 +433,16 @@ mod tests {
         same("DO $$ BEGIN x := 1; END $$;\tSELECT a[1], b.c, d != e, f <= g, 3. , h % i");
         same("SELECT 'línea\nnueva', \"col\"\"umn\", 10 - 2 * 3 / 4 + 5 > 6 < 7 = 8 ;");
         same("UPDATE t SET a = a - 1, b = '{}'::jsonb, c = ARRAY[1,2] WHERE d => e");
+    }
+
+    #[test]
+    fn finds_every_keyword_in_any_case() {
+        for (k, expected) in ALL_KEYWORDS.iter().zip(ALL_KEYWORDS_INDEX) {
+            assert_eq!(keyword(&k.to_lowercase()), *expected, "{k}");
+            assert_eq!(keyword(k), *expected, "{k}");
+        }
+        assert_eq!(keyword("not_a_keyword"), Keyword::NoKeyword);
+        assert_eq!(keyword(""), Keyword::NoKeyword);
     }
 
     #[test]
