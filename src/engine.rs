@@ -65,8 +65,12 @@ pub fn run(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
             }
         }
     }
+    // Largest folders first: a folder's walk is sequential, and the largest one's walk,
+    // started last, would leave the other cores idle at the end of the run.
+    folders.sort_by_key(|(_, members)| std::cmp::Reverse(members.len()));
     let per_folder: Vec<Vec<((usize, usize), FileResult)>> = folders
         .par_iter()
+        .with_max_len(1)
         .map(|(dir, members)| lint_inputs(dir, members, inputs, settings))
         .collect();
     all.extend(per_folder.into_iter().flatten());

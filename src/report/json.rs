@@ -6,7 +6,9 @@ use crate::diagnostic::{Severity, Suggestion};
 use crate::lint::FileResult;
 use crate::locks::{Blocked, LockMode};
 use crate::source::{LineIndex, Position, Span};
+use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// The JSON schema version: bumped only when a field is renamed or removed.
 pub const VERSION: u32 = 1;
@@ -99,39 +101,62 @@ pub fn write(files: &[FileResult], out: &mut dyn std::io::Write) -> std::io::Res
     out.write_all(b"\n")
 }
 
-/// Every file's diagnostics, serialised as one array without collecting them first.
+/// Every file's diagnostics, serialised as one array. Files are rendered a batch at a time
+/// on all cores, and each batch is written before the next is rendered, so the report of a
+/// large run is never held whole.
 struct Diagnostics<'a>(&'a [FileResult]);
+
+/// Files rendered together.
+const BATCH: usize = 64;
 
 impl Serialize for Diagnostics<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().flat_map(|f| {
-            let index = LineIndex::new(&f.text);
-            let file = f.path.display().to_string();
-            f.diagnostics.iter().map(move |d| {
-                let range = |s: Span| Range {
-                    start: index.position(&f.text, s.start),
-                    end: index.position(&f.text, s.end),
-                };
-                JsonDiagnostic {
-                    rule: d.rule,
-                    severity: d.severity,
-                    message: &d.finding.message,
-                    file: file.clone(),
-                    span: range(d.finding.span),
-                    statement: range(d.statement),
-                    lock: d.finding.lock.map(|l| Lock {
-                        mode: l.mode,
-                        blocks: l.mode.blocks(),
-                        rewrite: l.rewrite,
-                        scan: l.scan,
-                    }),
-                    help: d.finding.help.as_deref(),
-                    suggestion: d.finding.suggestion.as_ref(),
-                    docs: docs_path(d.rule),
-                    runner: f.runner.map(|r| r.name()),
-                    transaction: d.run.and_then(|r| r.transaction),
-                }
-            })
+        serializer.collect_seq(self.0.chunks(BATCH).flat_map(|batch| {
+            batch
+                .par_iter()
+                .map(file_diagnostics)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .flatten()
         }))
     }
+}
+
+/// The JSON of each of `f`'s diagnostics.
+fn file_diagnostics(f: &FileResult) -> Vec<Box<RawValue>> {
+    if f.diagnostics.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(&f.text);
+    let file = f.path.display().to_string();
+    let range = |s: Span| Range {
+        start: index.position(&f.text, s.start),
+        end: index.position(&f.text, s.end),
+    };
+    f.diagnostics
+        .iter()
+        .filter_map(|d| {
+            // Serialising these plain structs cannot fail.
+            serde_json::value::to_raw_value(&JsonDiagnostic {
+                rule: d.rule,
+                severity: d.severity,
+                message: &d.finding.message,
+                file: file.clone(),
+                span: range(d.finding.span),
+                statement: range(d.statement),
+                lock: d.finding.lock.map(|l| Lock {
+                    mode: l.mode,
+                    blocks: l.mode.blocks(),
+                    rewrite: l.rewrite,
+                    scan: l.scan,
+                }),
+                help: d.finding.help.as_deref(),
+                suggestion: d.finding.suggestion.as_ref(),
+                docs: docs_path(d.rule),
+                runner: f.runner.map(|r| r.name()),
+                transaction: d.run.and_then(|r| r.transaction),
+            })
+            .ok()
+        })
+        .collect()
 }
