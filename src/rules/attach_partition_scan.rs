@@ -27,6 +27,13 @@ impl Rule for AttachPartitionScan {
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {
         let Some(at) = stmt.alter_table() else { return };
+        if !at
+            .actions
+            .iter()
+            .any(|a| matches!(a.kind, ActionKind::AttachPartition { .. }))
+        {
+            return;
+        }
         let pg = cx.pg_version();
         let statement_locks = locks::statement_in(stmt, pg, cx);
         for action in &at.actions {

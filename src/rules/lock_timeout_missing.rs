@@ -36,29 +36,39 @@ impl Rule for LockTimeoutMissing {
         // The table a lock is on, when that table existed before this file; named tables
         // come before the ones a statement reaches through a name (the tables a foreign
         // key references), which say less.
-        let existing = |relation: &Relation| -> Option<(String, bool)> {
+        let existing = |relation: &Relation| -> Option<bool> {
             match relation {
-                Relation::Table(t) => (!cx.is_new_table(t)).then(|| (t.sql(), true)),
+                Relation::Table(t) => (!cx.is_new_table(t)).then_some(true),
                 Relation::TableOfIndex(i) => match cx.table_of_index(i) {
-                    Some(t) => (!cx.is_new_table(t)).then(|| (t.sql(), true)),
-                    None => Some((format!("the table of {}", i.sql()), true)),
+                    Some(t) => (!cx.is_new_table(t)).then_some(true),
+                    None => Some(true),
                 },
                 // Their table is listed too.
                 Relation::Index(_) | Relation::IndexesOf(_) | Relation::PartitionsOf(_) => None,
                 Relation::ConstraintTarget { .. }
                 | Relation::ReferencedTables(_)
                 | Relation::ReferencingTables(_)
-                | Relation::ViewTables(_) => Some((relation.describe(), false)),
+                | Relation::ViewTables(_) => Some(false),
             }
         };
-        let strongest = locks::statement_in(stmt, cx.pg_version(), cx)
-            .into_iter()
+        let locks = locks::statement_in(stmt, cx.pg_version(), cx);
+        let strongest = locks
+            .iter()
             .filter(|l| l.facts.mode >= BLOCKS_TRAFFIC)
-            .filter_map(|l| existing(&l.relation).map(|(table, named)| (table, named, l.facts)))
-            .max_by_key(|(_, named, facts)| (facts.mode, *named))
-            .map(|(table, _, facts)| (table, facts));
-        let Some((table, lock)) = strongest else {
+            .filter_map(|l| existing(&l.relation).map(|named| (l, named)))
+            .max_by_key(|(l, named)| (l.facts.mode, *named));
+        let Some((strongest, _)) = strongest else {
             return;
+        };
+        let lock = strongest.facts;
+        // Named only now that there is a finding: most statements have none.
+        let table = match &strongest.relation {
+            Relation::Table(t) => t.sql(),
+            Relation::TableOfIndex(i) => match cx.table_of_index(i) {
+                Some(t) => t.sql(),
+                None => format!("the table of {}", i.sql()),
+            },
+            other => other.describe(),
         };
         let command = cx.text(stmt.keyword_span).to_uppercase();
         let set = if cx.in_transaction_block() {
