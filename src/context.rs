@@ -283,21 +283,23 @@ impl<'a> Context<'a> {
     /// True when `table` was created earlier in this file: it is empty and no running
     /// application uses it yet, so locking it harms nobody.
     pub fn is_new_table(&self, table: &QualifiedName) -> bool {
-        self.new_tables.contains(&table.key())
+        // Most files create no table: no key to build then.
+        !self.new_tables.is_empty() && self.new_tables.contains(&table.key())
     }
 
     /// True when an earlier `ADD COLUMN` of this file added `column` to `table`: no deployed
     /// app version reads or writes it yet. (Columns of tables created in the file are covered
     /// by [`Context::is_new_table`].)
     pub fn is_new_column(&self, table: &QualifiedName, column: &Name) -> bool {
-        self.new_columns.contains(&(table.key(), column.folded()))
+        !self.new_columns.is_empty() && self.new_columns.contains(&(table.key(), column.folded()))
     }
 
     /// True when an earlier statement of this file created `name` as a `kind`, or renamed or
     /// moved an object to it: no deployed app version knows the name yet, so dropping or
     /// renaming it breaks nobody.
     pub fn is_new_object(&self, kind: ObjectKind, name: &QualifiedName) -> bool {
-        Namespace::of(kind).is_some_and(|ns| self.new_names.contains(&(ns, name.key())))
+        !self.new_names.is_empty()
+            && Namespace::of(kind).is_some_and(|ns| self.new_names.contains(&(ns, name.key())))
     }
 
     /// True when a later statement of this file creates `name` again as a `kind` (or an

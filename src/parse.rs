@@ -219,14 +219,18 @@ const SKIMMED: &[&str] = &[
 /// (the body does not run at migration time), read from the text before the parameters.
 fn skim(text: &str, map: &OffsetMap) -> Option<Op> {
     let words = fallback::words_of_text(text, 6);
-    let (command, _) = fallback::classify(&words)?;
-    if SKIMMED.contains(&command.as_str()) {
-        return Some(Op::Other { command });
+    let command = fallback::Command::of(&words)?;
+    if SKIMMED.iter().any(|name| command.is(name)) {
+        return Some(Op::Other {
+            command: command.name(),
+        });
     }
-    let kind = match command.as_str() {
-        "CREATE FUNCTION" => ObjectKind::Function,
-        "CREATE PROCEDURE" => ObjectKind::Procedure,
-        _ => return None,
+    let kind = if command.is("CREATE FUNCTION") {
+        ObjectKind::Function
+    } else if command.is("CREATE PROCEDURE") {
+        ObjectKind::Procedure
+    } else {
+        return None;
     };
     let head = &text[..text.find('(')?];
     let (_, toks) = tokens::tokenize_mapped(head, map).ok()?;

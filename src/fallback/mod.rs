@@ -154,40 +154,94 @@ const CREATE_MODIFIERS: &[&str] = &[
 /// The PostgreSQL command a statement's leading words name (`CREATE FUNCTION`, `GRANT`), and
 /// how many words that took, or `None` when no command starts this way.
 pub fn classify(words: &[String]) -> Option<(String, usize)> {
-    let first = words.first()?.as_str();
-    match first {
-        "CREATE" | "ALTER" | "DROP" | "COMMENT" => {
-            let mut i = 1;
-            if first == "CREATE" {
-                while words
-                    .get(i)
-                    .is_some_and(|w| CREATE_MODIFIERS.contains(&w.as_str()))
-                {
-                    i += 1;
+    let command = Command::of(words)?;
+    Some((command.name(), command.len))
+}
+
+/// The command a statement's leading words name, without building its name: classifying
+/// is done for every statement, naming only for some.
+#[derive(Debug, Clone, Copy)]
+pub struct Command<'a> {
+    /// The first word (`CREATE`, `GRANT`).
+    pub head: &'a str,
+    /// The words after it that are part of the command's name (`FUNCTION`).
+    pub rest: &'static [&'static str],
+    /// How many leading words the command took, modifiers (`OR REPLACE`) included.
+    pub len: usize,
+}
+
+impl<'a> Command<'a> {
+    /// The command `words` (upper case) start with.
+    pub fn of(words: &'a [String]) -> Option<Self> {
+        let first = words.first()?.as_str();
+        match first {
+            "CREATE" | "ALTER" | "DROP" | "COMMENT" => {
+                let mut i = 1;
+                if first == "CREATE" {
+                    while words
+                        .get(i)
+                        .is_some_and(|w| CREATE_MODIFIERS.contains(&w.as_str()))
+                    {
+                        i += 1;
+                    }
+                }
+                if first == "COMMENT" {
+                    return Some(Command {
+                        head: first,
+                        rest: &[],
+                        len: 1,
+                    });
+                }
+                let kind = OBJECT_KINDS.iter().find(|kind| {
+                    kind.iter()
+                        .enumerate()
+                        .all(|(k, w)| words.get(i + k).is_some_and(|x| x == w))
+                })?;
+                Some(Command {
+                    head: first,
+                    rest: kind,
+                    len: i + kind.len(),
+                })
+            }
+            _ => {
+                let multi = MULTI_WORD_COMMANDS.iter().find(|cmd| {
+                    cmd.iter()
+                        .enumerate()
+                        .all(|(k, w)| words.get(k).is_some_and(|x| x == w))
+                });
+                match multi {
+                    Some(cmd) => Some(Command {
+                        head: first,
+                        rest: &cmd[1..],
+                        len: cmd.len(),
+                    }),
+                    None if SIMPLE_COMMANDS.contains(&first) => Some(Command {
+                        head: first,
+                        rest: &[],
+                        len: 1,
+                    }),
+                    None => None,
                 }
             }
-            if first == "COMMENT" {
-                return Some(("COMMENT".into(), 1));
-            }
-            let kind = OBJECT_KINDS.iter().find(|kind| {
-                kind.iter()
-                    .enumerate()
-                    .all(|(k, w)| words.get(i + k).is_some_and(|x| x == w))
-            })?;
-            Some((format!("{first} {}", kind.join(" ")), i + kind.len()))
         }
-        _ => {
-            let multi = MULTI_WORD_COMMANDS.iter().find(|cmd| {
-                cmd.iter()
-                    .enumerate()
-                    .all(|(k, w)| words.get(k).is_some_and(|x| x == w))
-            });
-            match multi {
-                Some(cmd) => Some((cmd.join(" "), cmd.len())),
-                None if SIMPLE_COMMANDS.contains(&first) => Some((first.to_string(), 1)),
-                None => None,
-            }
+    }
+
+    /// True when the command's name is `name` (`"CREATE POLICY"`).
+    pub fn is(&self, name: &str) -> bool {
+        let mut words = name.split(' ');
+        words.next() == Some(self.head)
+            && self.rest.iter().all(|w| words.next() == Some(*w))
+            && words.next().is_none()
+    }
+
+    /// The command's name (`CREATE FUNCTION`).
+    pub fn name(&self) -> String {
+        let mut name = self.head.to_string();
+        for w in self.rest {
+            name.push(' ');
+            name.push_str(w);
         }
+        name
     }
 }
 
@@ -203,7 +257,7 @@ pub fn command_name(toks: &Tokens) -> Option<String> {
 
 /// The span of the command's leading words (`CREATE UNIQUE INDEX`).
 pub fn command_span(toks: &Tokens) -> Option<Span> {
-    let (_, n) = classify(&leading_words(toks, 8))?;
+    let n = Command::of(&leading_words(toks, 8))?.len;
     toks.span_of(0, n)
 }
 
