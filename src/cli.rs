@@ -5,7 +5,7 @@ use crate::config::{self, Config, FailOn};
 use crate::discover::{self, Input};
 use crate::engine;
 use crate::layout::Runner;
-use crate::lint::{FileResult, Settings};
+use crate::lint::Settings;
 use crate::locks_report;
 use crate::pg_version::PgVersion;
 use crate::report::{self, compact, github, gitlab, human, json, sarif};
@@ -211,16 +211,27 @@ fn check(args: CheckArgs) -> u8 {
         require_ignore_reason: config.require_ignore_reason.unwrap_or(true),
         since,
     };
-    let results = engine::run(&found.inputs, &settings);
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or_default();
     if matches!(args.format, Format::Json) {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        // A closed pipe (`bellows … | head`) is not an error worth reporting.
-        let _ = json::write(&results, &mut out).and_then(|()| out.flush());
-        return exit_code(
-            &results,
-            args.fail_on.or(config.fail_on).unwrap_or_default(),
-        );
+        // Streamed: each file's diagnostics are written as soon as they and the ones
+        // before them are ready, and then freed.
+        let mut summary = report::Summary::default();
+        let out = std::io::BufWriter::new(std::io::stdout().lock());
+        // A closed pipe (`bellows … | head`) is not an error worth reporting: linting goes
+        // on for the exit code, and nothing more is written.
+        let mut stream = json::Stream::begin(out).ok();
+        engine::run_each(&found.inputs, &settings, |r| {
+            summary.add(&r);
+            if stream.as_mut().is_some_and(|s| s.file(&r).is_err()) {
+                stream = None;
+            }
+        });
+        if let Some(s) = stream {
+            let _ = s.finish(&summary).and_then(|mut out| out.flush());
+        }
+        return exit_code(&summary, fail_on);
     }
+    let results = engine::run(&found.inputs, &settings);
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -233,21 +244,14 @@ fn check(args: CheckArgs) -> u8 {
         Format::Compact => compact::render(&results),
     };
     write_stdout(&text);
-    exit_code(
-        &results,
-        args.fail_on.or(config.fail_on).unwrap_or_default(),
-    )
+    exit_code(&report::Summary::of(&results), fail_on)
 }
 
 /// 2 when a file could not be read, 1 when there are findings at the failing severity,
 /// else 0.
-fn exit_code(results: &[FileResult], fail_on: FailOn) -> u8 {
-    let io = results
-        .iter()
-        .any(|f| f.diagnostics.iter().any(|d| d.rule == rules::IO_ERROR.id));
-    let summary = report::Summary::of(results);
+fn exit_code(summary: &report::Summary, fail_on: FailOn) -> u8 {
     let failing = summary.errors > 0 || (fail_on == FailOn::Warning && summary.warnings > 0);
-    if io {
+    if summary.io_errors > 0 {
         EXIT_TROUBLE
     } else if failing {
         EXIT_FINDINGS

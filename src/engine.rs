@@ -16,7 +16,7 @@ use crate::source::Span;
 use crate::suppress::{self, Ignore};
 use crate::{history, locks};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -44,48 +44,88 @@ impl Source {
 }
 
 /// Lints every input; results come in input order (extra results, such as a Drizzle
-/// journal's, right after their folder's last file). Folders are read and linted one at a
-/// time per thread, so a folder's statements are freed as soon as it is done.
+/// journal's, right after their folder's last file).
 pub fn run(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
+    let mut all = Vec::with_capacity(inputs.len());
+    run_each(inputs, settings, |r| all.push(r));
+    all
+}
+
+/// Lints every input and hands each result to `emit` in input order, as soon as it and all
+/// results before it are ready. Folders are read and linted on all cores, taken in order,
+/// and a folder's statements and results are freed as soon as they are done and emitted, so
+/// a large run is never held in memory whole.
+pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(FileResult)) {
     let mut folders: Vec<(PathBuf, Vec<usize>)> = Vec::new();
-    let mut folder_of: HashMap<PathBuf, usize> = HashMap::new();
-    let mut all: Vec<((usize, usize), FileResult)> = Vec::new();
+    let mut folder_index: HashMap<PathBuf, usize> = HashMap::new();
+    // For each input, its folder (none for an input that could not be read).
+    let mut folder_of: Vec<Option<usize>> = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
         match input {
             Input::File(p) => {
                 let dir = migrations_folder(p);
-                let at = *folder_of.entry(dir.clone()).or_insert_with(|| {
+                let at = *folder_index.entry(dir.clone()).or_insert_with(|| {
                     folders.push((dir, Vec::new()));
                     folders.len() - 1
                 });
                 folders[at].1.push(i);
+                folder_of.push(Some(at));
             }
-            Input::Unreadable { path, message } => {
-                all.push(((i, 0), lint::io_error(path, message.clone())));
-            }
+            Input::Unreadable { .. } => folder_of.push(None),
         }
     }
-    // Largest folders first: a folder's walk is sequential, and the largest one's walk,
-    // started last, would leave the other cores idle at the end of the run.
-    folders.sort_by_key(|(_, members)| std::cmp::Reverse(members.len()));
-    let per_folder: Vec<Vec<((usize, usize), FileResult)>> = folders
-        .par_iter()
-        .with_max_len(1)
-        .map(|(dir, members)| lint_inputs(dir, members, inputs, settings))
-        .collect();
-    all.extend(per_folder.into_iter().flatten());
-    all.sort_by_key(|(key, _)| *key);
-    all.into_iter().map(|(_, r)| r).collect()
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        let folders = &folders;
+        scope.spawn(move || {
+            folders
+                .iter()
+                .enumerate()
+                .par_bridge()
+                .for_each_with(tx, |tx, (f, (dir, members))| {
+                    // The receiver only goes away once every result it waits for is in.
+                    let _ = tx.send((f, lint_inputs(dir, members, inputs, settings)));
+                });
+        });
+        // Results of folders that finished before an earlier one, keyed as `lint_inputs`
+        // keys them and sorted.
+        let mut ready: HashMap<usize, VecDeque<Keyed>> = HashMap::new();
+        for (i, input) in inputs.iter().enumerate() {
+            let (Some(f), Input::File(_)) = (folder_of[i], input) else {
+                if let Input::Unreadable { path, message } = input {
+                    emit(lint::io_error(path, message.clone()));
+                }
+                continue;
+            };
+            while !ready.contains_key(&f) {
+                let Ok((g, mut results)) = rx.recv() else {
+                    break;
+                };
+                results.sort_by_key(|(key, _)| *key);
+                ready.insert(g, results.into());
+            }
+            let Some(queue) = ready.get_mut(&f) else {
+                continue;
+            };
+            while queue.front().is_some_and(|((index, _), _)| *index == i) {
+                if let Some((_, r)) = queue.pop_front() {
+                    emit(r);
+                }
+            }
+            if queue.is_empty() {
+                ready.remove(&f);
+            }
+        }
+    });
 }
+
+/// A result and its place in the output: the index of its input, then its rank among that
+/// input's results.
+type Keyed = ((usize, usize), FileResult);
 
 /// Reads the files `members` (indices into `inputs`) of the folder `dir` and lints them;
 /// results are keyed by input index.
-fn lint_inputs(
-    dir: &Path,
-    members: &[usize],
-    inputs: &[Input],
-    settings: &Settings,
-) -> Vec<((usize, usize), FileResult)> {
+fn lint_inputs(dir: &Path, members: &[usize], inputs: &[Input], settings: &Settings) -> Vec<Keyed> {
     let loaded: Vec<(usize, Result<Source, FileResult>)> = members
         .par_iter()
         .map(|&i| {

@@ -6,19 +6,11 @@ use crate::diagnostic::{Severity, Suggestion};
 use crate::lint::FileResult;
 use crate::locks::{Blocked, LockMode};
 use crate::source::{LineIndex, Position, Span};
-use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::value::RawValue;
+use std::io::{self, Write};
 
 /// The JSON schema version: bumped only when a field is renamed or removed.
 pub const VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct Report<'a> {
-    version: u32,
-    diagnostics: Diagnostics<'a>,
-    summary: JsonSummary,
-}
 
 #[derive(Serialize)]
 struct Range {
@@ -39,7 +31,7 @@ struct JsonDiagnostic<'a> {
     rule: &'a str,
     severity: Severity,
     message: &'a str,
-    file: String,
+    file: &'a str,
     span: Range,
     statement: Range,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,14 +68,46 @@ pub fn render(files: &[FileResult]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Writes the run as one JSON document to `out`, diagnostic by diagnostic: the report of a
-/// large run is never held in memory whole.
-pub fn write(files: &[FileResult], out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let s = Summary::of(files);
-    let report = Report {
-        version: VERSION,
-        diagnostics: Diagnostics(files),
-        summary: JsonSummary {
+/// Writes the run as one JSON document to `out`.
+pub fn write(files: &[FileResult], out: &mut dyn Write) -> io::Result<()> {
+    let mut stream = Stream::begin(out)?;
+    for f in files {
+        stream.file(f)?;
+    }
+    stream.finish(&Summary::of(files))?;
+    Ok(())
+}
+
+/// The JSON report written file by file as results come in, so that a large run is never
+/// held in memory whole: `begin`, then `file` for each result in order, then `finish`.
+pub struct Stream<W: Write> {
+    out: W,
+    first: bool,
+}
+
+impl<W: Write> Stream<W> {
+    /// Opens the document.
+    pub fn begin(mut out: W) -> io::Result<Self> {
+        write!(out, "{{\"version\":{VERSION},\"diagnostics\":[")?;
+        Ok(Stream { out, first: true })
+    }
+
+    /// Writes the diagnostics of one file.
+    pub fn file(&mut self, f: &FileResult) -> io::Result<()> {
+        for_each_diagnostic(f, |d| {
+            if !self.first {
+                self.out.write_all(b",")?;
+            }
+            self.first = false;
+            serde_json::to_writer(&mut self.out, d)?;
+            Ok(())
+        })
+    }
+
+    /// Closes the document with the run's totals; returns the writer.
+    pub fn finish(mut self, s: &Summary) -> io::Result<W> {
+        self.out.write_all(b"],\"summary\":")?;
+        let summary = JsonSummary {
             files: s.files,
             statements: s.stats.statements,
             errors: s.errors,
@@ -95,37 +119,20 @@ pub fn write(files: &[FileResult], out: &mut dyn std::io::Write) -> std::io::Res
             do_unreadable: s.stats.do_unreadable,
             down_skipped: s.stats.down_skipped,
             skimmed: s.stats.skimmed,
-        },
-    };
-    serde_json::to_writer(&mut *out, &report)?;
-    out.write_all(b"\n")
-}
-
-/// Every file's diagnostics, serialised as one array. Files are rendered a batch at a time
-/// on all cores, and each batch is written before the next is rendered, so the report of a
-/// large run is never held whole.
-struct Diagnostics<'a>(&'a [FileResult]);
-
-/// Files rendered together.
-const BATCH: usize = 64;
-
-impl Serialize for Diagnostics<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.chunks(BATCH).flat_map(|batch| {
-            batch
-                .par_iter()
-                .map(file_diagnostics)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .flatten()
-        }))
+        };
+        serde_json::to_writer(&mut self.out, &summary)?;
+        self.out.write_all(b"}\n")?;
+        Ok(self.out)
     }
 }
 
-/// The JSON of each of `f`'s diagnostics.
-fn file_diagnostics(f: &FileResult) -> Vec<Box<RawValue>> {
+/// Calls `each` with the JSON form of each of `f`'s diagnostics.
+fn for_each_diagnostic(
+    f: &FileResult,
+    mut each: impl FnMut(&JsonDiagnostic) -> io::Result<()>,
+) -> io::Result<()> {
     if f.diagnostics.is_empty() {
-        return Vec::new();
+        return Ok(());
     }
     let index = LineIndex::new(&f.text);
     let file = f.path.display().to_string();
@@ -133,30 +140,26 @@ fn file_diagnostics(f: &FileResult) -> Vec<Box<RawValue>> {
         start: index.position(&f.text, s.start),
         end: index.position(&f.text, s.end),
     };
-    f.diagnostics
-        .iter()
-        .filter_map(|d| {
-            // Serialising these plain structs cannot fail.
-            serde_json::value::to_raw_value(&JsonDiagnostic {
-                rule: d.rule,
-                severity: d.severity,
-                message: &d.finding.message,
-                file: file.clone(),
-                span: range(d.finding.span),
-                statement: range(d.statement),
-                lock: d.finding.lock.map(|l| Lock {
-                    mode: l.mode,
-                    blocks: l.mode.blocks(),
-                    rewrite: l.rewrite,
-                    scan: l.scan,
-                }),
-                help: d.finding.help.as_deref(),
-                suggestion: d.finding.suggestion.as_ref(),
-                docs: docs_path(d.rule),
-                runner: f.runner.map(|r| r.name()),
-                transaction: d.run.and_then(|r| r.transaction),
-            })
-            .ok()
-        })
-        .collect()
+    for d in &f.diagnostics {
+        each(&JsonDiagnostic {
+            rule: d.rule,
+            severity: d.severity,
+            message: &d.finding.message,
+            file: &file,
+            span: range(d.finding.span),
+            statement: range(d.statement),
+            lock: d.finding.lock.map(|l| Lock {
+                mode: l.mode,
+                blocks: l.mode.blocks(),
+                rewrite: l.rewrite,
+                scan: l.scan,
+            }),
+            help: d.finding.help.as_deref(),
+            suggestion: d.finding.suggestion.as_ref(),
+            docs: docs_path(d.rule),
+            runner: f.runner.map(|r| r.name()),
+            transaction: d.run.and_then(|r| r.transaction),
+        })?;
+    }
+    Ok(())
 }

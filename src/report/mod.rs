@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Phase, Severity, Suggestion};
 use crate::lint::{FileResult, Stats};
+use crate::rules::IO_ERROR;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Component, Path};
@@ -24,25 +25,33 @@ pub struct Summary {
     pub errors: usize,
     /// Diagnostics at warning severity.
     pub warnings: usize,
+    /// Files that could not be read.
+    pub io_errors: usize,
 }
 
 impl Summary {
     /// Totals of `files`.
     pub fn of(files: &[FileResult]) -> Self {
-        let mut s = Summary {
-            files: files.len(),
-            ..Summary::default()
-        };
+        let mut s = Summary::default();
         for f in files {
-            s.stats.add(&f.stats);
-            for d in &f.diagnostics {
-                match d.severity {
-                    Severity::Error => s.errors += 1,
-                    Severity::Warning => s.warnings += 1,
-                }
-            }
+            s.add(f);
         }
         s
+    }
+
+    /// Counts one more file.
+    pub fn add(&mut self, f: &FileResult) {
+        self.files += 1;
+        self.stats.add(&f.stats);
+        for d in &f.diagnostics {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+            }
+        }
+        if f.diagnostics.iter().any(|d| d.rule == IO_ERROR.id) {
+            self.io_errors += 1;
+        }
     }
 }
 
