@@ -375,3 +375,55 @@ fn locks_usage_and_unreadable_files() {
         .code(2)
         .stderr(predicates::str::contains("no/such/file.sql"));
 }
+
+/// The JSON report is written while later folders are still being linted: its order must
+/// still be the input order, across folders given interleaved and unreadable inputs, and
+/// match the other formats'.
+#[test]
+fn streamed_json_keeps_input_order_across_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    fs::create_dir_all(&a).unwrap();
+    fs::create_dir_all(&b).unwrap();
+    for (d, n) in [(&a, 1), (&a, 2), (&b, 1), (&b, 2)] {
+        write(d, &format!("{n}_x.sql"), b"ALTER TABLE t DROP COLUMN c;\n");
+    }
+    let missing = dir.path().join("missing.sql");
+    let inputs = [
+        b.join("2_x.sql"),
+        a.join("1_x.sql"),
+        missing.clone(),
+        b.join("1_x.sql"),
+        a.join("2_x.sql"),
+    ];
+    let out = bellows()
+        .args(["check", "--format", "json"])
+        .args(&inputs)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diagnostics = v["diagnostics"].as_array().unwrap();
+    let mut files: Vec<String> = diagnostics
+        .iter()
+        .map(|d| d["file"].as_str().unwrap().to_string())
+        .collect();
+    files.dedup();
+    let expected: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    assert_eq!(files, expected);
+    assert_eq!(v["summary"]["files"], 5);
+    let counted =
+        v["summary"]["warnings"].as_u64().unwrap() + v["summary"]["errors"].as_u64().unwrap();
+    assert_eq!(counted as usize, diagnostics.len());
+    let compact = bellows()
+        .args(["check", "--format", "compact"])
+        .args(&inputs)
+        .output()
+        .unwrap();
+    let mut compact_files: Vec<String> = String::from_utf8_lossy(&compact.stdout)
+        .lines()
+        .map(|l| l.split(':').next().unwrap_or("").to_string())
+        .collect();
+    compact_files.dedup();
+    assert_eq!(compact_files, expected);
+}
