@@ -504,10 +504,9 @@ impl<'a> Context<'a> {
 /// constraints.
 impl Schema for Context<'_> {
     fn column_type(&self, table: &QualifiedName, column: &Name) -> Option<TypeName> {
-        self.catalog.column_type(table, column).map(|t| TypeName {
-            text: t.text.clone(),
-            span: Span::default(),
-        })
+        self.catalog
+            .column_type(table, column)
+            .map(|t| TypeName::new(t.text.clone(), Span::default()))
     }
 
     fn proves_not_null(&self, table: &QualifiedName, column: &Name) -> bool {

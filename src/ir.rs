@@ -541,13 +541,24 @@ pub struct TypeName {
     pub text: String,
     /// Where it stands in the file.
     pub span: Span,
+    /// `canonical_type` of `text`, worked out once: rules ask for it again and again.
+    base: &'static str,
 }
 
 impl TypeName {
+    /// The type written `text` (lower case) at `span`.
+    pub fn new(text: String, span: Span) -> Self {
+        TypeName {
+            base: canonical_type(&text),
+            text,
+            span,
+        }
+    }
+
     /// The canonical base name without modifiers or array brackets: `int`, `integer` and
     /// `int4` are all `integer`; `varchar(20)` is `character varying`.
     pub fn base(&self) -> &'static str {
-        canonical_type(&self.text)
+        self.base
     }
 
     /// True for `type[]` (and `type ARRAY`).

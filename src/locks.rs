@@ -1036,10 +1036,7 @@ mod tests {
     }
 
     fn type_name(text: &str) -> TypeName {
-        TypeName {
-            text: text.into(),
-            span: Span::default(),
-        }
+        TypeName::new(text.into(), Span::default())
     }
 
     /// A statement the token fallback produces, built by hand.

@@ -599,10 +599,10 @@ impl Lowerer<'_> {
                             focus,
                             ActionKind::AlterColumnType {
                                 column,
-                                data_type: TypeName {
-                                    text: data_type.to_string().to_lowercase(),
-                                    span: type_span,
-                                },
+                                data_type: TypeName::new(
+                                    data_type.to_string().to_lowercase(),
+                                    type_span,
+                                ),
                                 using: using.is_some(),
                             },
                         )
@@ -683,10 +683,7 @@ impl Lowerer<'_> {
                 .flatten()
         };
         let mut col = ColumnDef {
-            data_type: TypeName {
-                text: c.data_type.to_string().to_lowercase(),
-                span: type_span,
-            },
+            data_type: TypeName::new(c.data_type.to_string().to_lowercase(), type_span),
             name,
             not_null: false,
             default: None,

@@ -153,10 +153,7 @@ mod tests {
     use crate::source::Span;
 
     fn ty(text: &str) -> ColumnType {
-        let t = TypeName {
-            text: text.to_lowercase(),
-            span: Span::default(),
-        };
+        let t = TypeName::new(text.to_lowercase(), Span::default());
         ColumnType::of(&t, text)
     }
 
