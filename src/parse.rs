@@ -218,7 +218,7 @@ const SKIMMED: &[&str] = &[
 /// [`SKIMMED`], and `CREATE FUNCTION` / `CREATE PROCEDURE`, of which only the name matters
 /// (the body does not run at migration time), read from the text before the parameters.
 fn skim(text: &str, map: &OffsetMap) -> Option<Op> {
-    let words = fallback::words_of_text(text, 6);
+    let words = fallback::words_in_text(text, 6);
     let command = fallback::Command::of(&words)?;
     if SKIMMED.iter().any(|name| command.is(name)) {
         return Some(Op::Other {

@@ -153,7 +153,7 @@ const CREATE_MODIFIERS: &[&str] = &[
 
 /// The PostgreSQL command a statement's leading words name (`CREATE FUNCTION`, `GRANT`), and
 /// how many words that took, or `None` when no command starts this way.
-pub fn classify(words: &[String]) -> Option<(String, usize)> {
+pub fn classify<S: AsRef<str>>(words: &[S]) -> Option<(String, usize)> {
     let command = Command::of(words)?;
     Some((command.name(), command.len))
 }
@@ -161,69 +161,71 @@ pub fn classify(words: &[String]) -> Option<(String, usize)> {
 /// The command a statement's leading words name, without building its name: classifying
 /// is done for every statement, naming only for some.
 #[derive(Debug, Clone, Copy)]
-pub struct Command<'a> {
-    /// The first word (`CREATE`, `GRANT`).
-    pub head: &'a str,
+pub struct Command {
+    /// The first word, upper case (`CREATE`, `GRANT`).
+    pub head: &'static str,
     /// The words after it that are part of the command's name (`FUNCTION`).
     pub rest: &'static [&'static str],
     /// How many leading words the command took, modifiers (`OR REPLACE`) included.
     pub len: usize,
 }
 
-impl<'a> Command<'a> {
-    /// The command `words` (upper case) start with.
-    pub fn of(words: &'a [String]) -> Option<Self> {
-        let first = words.first()?.as_str();
-        match first {
-            "CREATE" | "ALTER" | "DROP" | "COMMENT" => {
-                let mut i = 1;
-                if first == "CREATE" {
-                    while words
-                        .get(i)
-                        .is_some_and(|w| CREATE_MODIFIERS.contains(&w.as_str()))
-                    {
-                        i += 1;
-                    }
-                }
-                if first == "COMMENT" {
-                    return Some(Command {
-                        head: first,
-                        rest: &[],
-                        len: 1,
-                    });
-                }
-                let kind = OBJECT_KINDS.iter().find(|kind| {
-                    kind.iter()
-                        .enumerate()
-                        .all(|(k, w)| words.get(i + k).is_some_and(|x| x == w))
-                })?;
-                Some(Command {
-                    head: first,
-                    rest: kind,
-                    len: i + kind.len(),
-                })
-            }
-            _ => {
-                let multi = MULTI_WORD_COMMANDS.iter().find(|cmd| {
-                    cmd.iter()
-                        .enumerate()
-                        .all(|(k, w)| words.get(k).is_some_and(|x| x == w))
+/// Commands whose name goes on with an object kind.
+const OBJECT_COMMANDS: &[&str] = &["CREATE", "ALTER", "DROP", "COMMENT"];
+
+impl Command {
+    /// The command `words` (in any case) start with.
+    pub fn of<S: AsRef<str>>(words: &[S]) -> Option<Self> {
+        let is = |i: usize, kw: &str| {
+            words
+                .get(i)
+                .is_some_and(|w| w.as_ref().eq_ignore_ascii_case(kw))
+        };
+        let first = words.first()?.as_ref();
+        if let Some(&head) = OBJECT_COMMANDS
+            .iter()
+            .find(|h| first.eq_ignore_ascii_case(h))
+        {
+            if head == "COMMENT" {
+                return Some(Command {
+                    head,
+                    rest: &[],
+                    len: 1,
                 });
-                match multi {
-                    Some(cmd) => Some(Command {
-                        head: first,
-                        rest: &cmd[1..],
-                        len: cmd.len(),
-                    }),
-                    None if SIMPLE_COMMANDS.contains(&first) => Some(Command {
-                        head: first,
-                        rest: &[],
-                        len: 1,
-                    }),
-                    None => None,
+            }
+            let mut i = 1;
+            if head == "CREATE" {
+                while CREATE_MODIFIERS.iter().any(|m| is(i, m)) {
+                    i += 1;
                 }
             }
+            let kind = OBJECT_KINDS
+                .iter()
+                .find(|kind| kind.iter().enumerate().all(|(k, w)| is(i + k, w)))?;
+            return Some(Command {
+                head,
+                rest: kind,
+                len: i + kind.len(),
+            });
         }
+        if let Some(cmd) = MULTI_WORD_COMMANDS
+            .iter()
+            .find(|cmd| cmd.iter().enumerate().all(|(k, w)| is(k, w)))
+        {
+            return Some(Command {
+                head: cmd[0],
+                rest: &cmd[1..],
+                len: cmd.len(),
+            });
+        }
+        SIMPLE_COMMANDS
+            .iter()
+            .find(|c| first.eq_ignore_ascii_case(c))
+            .map(|&head| Command {
+                head,
+                rest: &[],
+                len: 1,
+            })
     }
 
     /// True when the command's name is `name` (`"CREATE POLICY"`).
@@ -257,13 +259,30 @@ pub fn command_name(toks: &Tokens) -> Option<String> {
 
 /// The span of the command's leading words (`CREATE UNIQUE INDEX`).
 pub fn command_span(toks: &Tokens) -> Option<Span> {
-    let n = Command::of(&leading_words(toks, 8))?.len;
+    let words: Vec<&str> = toks
+        .sig
+        .iter()
+        .take(8)
+        .map_while(|t| match &t.token {
+            Token::Word(w) if w.quote_style.is_none() => Some(w.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    let n = Command::of(&words)?.len;
     toks.span_of(0, n)
 }
 
 /// Leading words of a statement whose text could not even be tokenized.
 pub fn words_of_text(text: &str, n: usize) -> Vec<String> {
-    let mut words = Vec::new();
+    words_in_text(text, n)
+        .into_iter()
+        .map(str::to_ascii_uppercase)
+        .collect()
+}
+
+/// Leading words of `text` as written (comments skipped), at most `n`.
+pub fn words_in_text(text: &str, n: usize) -> Vec<&str> {
+    let mut words = Vec::with_capacity(n);
     let mut rest = text;
     while words.len() < n {
         rest = rest.trim_start();
@@ -281,7 +300,7 @@ pub fn words_of_text(text: &str, n: usize) -> Vec<String> {
         if len == 0 {
             break;
         }
-        words.push(rest[..len].to_ascii_uppercase());
+        words.push(&rest[..len]);
         rest = &rest[len..];
     }
     words
