@@ -18,7 +18,7 @@ use crate::{history, locks};
 use rayon::prelude::*;
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A file read and split into statements.
 #[derive(Debug)]
@@ -124,38 +124,103 @@ pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(File
 type Keyed = ((usize, usize), FileResult);
 
 /// Reads the files `members` (indices into `inputs`) of the folder `dir` and lints them;
-/// results are keyed by input index.
+/// results are keyed by input index. The files' statements are read on all cores while a
+/// thread of its own walks the files already read, in order: a folder's walk is
+/// sequential, and it need not wait for the last file to be read.
 fn lint_inputs(dir: &Path, members: &[usize], inputs: &[Input], settings: &Settings) -> Vec<Keyed> {
-    let loaded: Vec<(usize, Result<Source, FileResult>)> = members
+    let texts: Vec<(usize, Result<String, FileResult>)> = members
         .par_iter()
         .map(|&i| {
-            let read = match &inputs[i] {
-                Input::File(p) => lint::read_sql(p)
-                    .map(|text| Source::new(p.clone(), Arc::from(text)))
-                    .map_err(|message| lint::io_error(p, message)),
+            let text = match &inputs[i] {
+                Input::File(p) => lint::read_sql(p).map_err(|message| lint::io_error(p, message)),
                 Input::Unreadable { path, message } => Err(lint::io_error(path, message.clone())),
             };
-            (i, read)
+            (i, text)
         })
         .collect();
     let mut out = Vec::new();
-    let mut readable = Vec::new();
-    for (i, l) in &loaded {
-        match l {
-            Ok(src) => readable.push((*i, src)),
-            Err(io) => out.push(((*i, 0), io.clone())),
+    // The readable files: input index, path, text.
+    let mut readable: Vec<(usize, PathBuf, Arc<str>)> = Vec::new();
+    for (i, text) in texts {
+        match (text, &inputs[i]) {
+            (Ok(text), Input::File(p)) => readable.push((i, p.clone(), Arc::from(text))),
+            (Err(io), _) => out.push(((i, 0), io)),
+            (Ok(_), Input::Unreadable { .. }) => {}
         }
     }
-    let sources: Vec<&Source> = readable.iter().map(|(_, s)| *s).collect();
+    let files: Vec<(PathBuf, &str)> = readable.iter().map(|(_, p, t)| (p.clone(), &**t)).collect();
+    let runner = runner_for(Some(dir), &files, settings);
+    let pending = pending_files(readable.iter().map(|(_, p, _)| p.as_path()), settings);
+    let slots: Vec<OnceLock<Source>> = readable.iter().map(|_| OnceLock::new()).collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let arrivals = Arrivals { slots: &slots, rx };
+    let linted = std::thread::scope(|scope| {
+        let walker =
+            scope.spawn(move || lint_walk(Some(dir), runner, &arrivals, pending, settings));
+        readable
+            .par_iter()
+            .enumerate()
+            .for_each_with(tx, |tx, (k, (_, path, text))| {
+                // The walker only stops listening once it has every file it waits for.
+                let _ = tx.send((k, Source::new(path.clone(), text.clone())));
+            });
+        walker.join()
+    });
+    // A panic while walking is a bug to report as such, not a result to print.
+    let linted = linted.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let last = members.last().copied().unwrap_or(0);
-    for (k, (index, result)) in lint_folder(Some(dir), &sources, settings)
-        .into_iter()
-        .enumerate()
-    {
+    for (k, (index, result)) in linted.into_iter().enumerate() {
         let key = index.map_or((last, k + 1), |j| (readable[j].0, 0));
         out.push((key, result));
     }
     out
+}
+
+/// The files of a folder, in run order, to a walk.
+pub trait FolderFiles<'s> {
+    /// How many there are.
+    fn count(&self) -> usize;
+    /// File `i`, waiting for it if it is still being read (`None` if it never will be).
+    fn get(&self, i: usize) -> Option<&'s Source>;
+}
+
+impl<'s> FolderFiles<'s> for &[&'s Source] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn get(&self, i: usize) -> Option<&'s Source> {
+        <[&'s Source]>::get(self, i).copied()
+    }
+}
+
+/// A folder's files as other threads read them: they arrive in any order, and are handed
+/// out in order.
+struct Arrivals<'s> {
+    slots: &'s [OnceLock<Source>],
+    rx: std::sync::mpsc::Receiver<(usize, Source)>,
+}
+
+impl<'s> FolderFiles<'s> for Arrivals<'s> {
+    fn count(&self) -> usize {
+        self.slots.len()
+    }
+
+    fn get(&self, i: usize) -> Option<&'s Source> {
+        let slots = self.slots;
+        let slot = slots.get(i)?;
+        while slot.get().is_none() {
+            // Every sender gone without file `i`: the readers panicked, which the caller
+            // reports.
+            let Ok((k, source)) = self.rx.recv() else {
+                break;
+            };
+            if let Some(s) = slots.get(k) {
+                let _ = s.set(source);
+            }
+        }
+        slot.get()
+    }
 }
 
 /// The folder whose files are one migration history: a file's folder, or for Prisma's
@@ -176,9 +241,9 @@ pub fn migrations_folder(path: &Path) -> PathBuf {
 }
 
 /// What a walk over a folder's migrations tells its visitor.
-pub trait Visitor {
-    /// File `i` starts.
-    fn enter_file(&mut self, _i: usize) {}
+pub trait Visitor<'s> {
+    /// File `i`, `src`, starts.
+    fn enter_file(&mut self, _i: usize, _src: &'s Source) {}
     /// A down unit of file `i` is skipped (see `--include-down`).
     fn skip_down(&mut self, _i: usize) {}
     /// Statement `k` of file `i` is about to run in `cx`.
@@ -190,35 +255,48 @@ pub trait Visitor {
 /// The runner of a folder: the configured one, or the one its files show (`plain` for
 /// text that is not on disk).
 pub fn runner_of(dir: Option<&Path>, sources: &[&Source], settings: &Settings) -> Runner {
+    let files: Vec<(PathBuf, &str)> = sources.iter().map(|s| (s.path.clone(), &*s.text)).collect();
+    runner_for(dir, &files, settings)
+}
+
+/// The runner of a folder whose files are `files` (path and text).
+fn runner_for(dir: Option<&Path>, files: &[(PathBuf, &str)], settings: &Settings) -> Runner {
     settings.runner.unwrap_or_else(|| match dir {
-        Some(d) => {
-            let files: Vec<(PathBuf, &str)> =
-                sources.iter().map(|s| (s.path.clone(), &*s.text)).collect();
-            layout::detect(d, &files)
-        }
+        Some(d) => layout::detect(d, files),
         None => Runner::Plain,
     })
+}
+
+/// Which files are pending, that is linted and reported: all of them, or under `--since`
+/// the changed ones.
+fn pending_files<'p>(paths: impl Iterator<Item = &'p Path>, settings: &Settings) -> Vec<bool> {
+    paths
+        .map(|p| settings.since.as_ref().is_none_or(|c| c.is_changed(p)))
+        .collect()
 }
 
 /// Walks the files of one folder in order through one context, as `runner` runs them:
 /// its units, its transactions (for Drizzle, one across the pending batch when
 /// `pending` marks several files), and down migrations skipped unless asked for.
-pub fn walk(
+pub fn walk<'s>(
     runner: Runner,
-    sources: &[&Source],
+    files: &dyn FolderFiles<'s>,
     settings: &Settings,
     pending: &[bool],
-    visitor: &mut dyn Visitor,
+    visitor: &mut dyn Visitor<'s>,
 ) {
     // Under --since the pending files deploy together; without it each file is its own deploy.
     let batch = settings.since.is_some();
     let mut cx = Context::new("", settings.pg_version);
     cx.set_runner(runner);
     let mut unit_number = 0;
-    for (i, src) in sources.iter().enumerate() {
+    for i in 0..files.count() {
+        let Some(src) = files.get(i) else {
+            break;
+        };
         let same_deploy = batch && pending[i] && i > 0 && pending[i - 1];
         cx.enter_file(&src.text, &src.reading.statements, same_deploy);
-        visitor.enter_file(i);
+        visitor.enter_file(i, src);
         for unit in layout::units(runner, &src.path, &src.text) {
             if unit.direction == Direction::Down && !settings.include_down {
                 visitor.skip_down(i);
@@ -255,20 +333,15 @@ pub fn walk(
 
 /// Runs the rules over a folder's walk, one `FileLinter` per file.
 struct Linting<'s> {
-    sources: &'s [&'s Source],
     settings: &'s Settings,
-    pending: &'s [bool],
+    pending: Vec<bool>,
     current: Option<FileLinter<'s>>,
     done: Vec<(usize, FileLinter<'s>)>,
 }
 
-impl<'s> Visitor for Linting<'s> {
-    fn enter_file(&mut self, i: usize) {
-        self.current = Some(FileLinter::new(
-            self.sources[i],
-            self.settings,
-            self.pending[i],
-        ));
+impl<'s> Visitor<'s> for Linting<'s> {
+    fn enter_file(&mut self, i: usize, src: &'s Source) {
+        self.current = Some(FileLinter::new(src, self.settings, self.pending[i]));
     }
 
     fn skip_down(&mut self, _i: usize) {
@@ -294,29 +367,41 @@ impl<'s> Visitor for Linting<'s> {
 /// Lints the files of one folder in order. `dir` is the folder (None for text that is not
 /// on disk: then the runner is the configured one, or `plain`). Returns, for each result,
 /// the index of its source (None for extra results such as the Drizzle journal's).
-pub fn lint_folder(
+pub fn lint_folder<'s>(
     dir: Option<&Path>,
-    sources: &[&Source],
-    settings: &Settings,
+    sources: &[&'s Source],
+    settings: &'s Settings,
 ) -> Vec<(Option<usize>, FileResult)> {
     let runner = runner_of(dir, sources, settings);
-    let pending: Vec<bool> = sources
-        .iter()
-        .map(|s| {
-            settings
-                .since
-                .as_ref()
-                .is_none_or(|c| c.is_changed(&s.path))
-        })
-        .collect();
+    let pending = pending_files(sources.iter().map(|s| s.path.as_path()), settings);
+    lint_walk(dir, runner, &sources, pending, settings)
+}
+
+/// Lints the files of one folder, walked as `runner` runs them; `pending` says which are
+/// reported. Returns what [`lint_folder`] returns.
+fn lint_walk<'s>(
+    dir: Option<&Path>,
+    runner: Runner,
+    files: &dyn FolderFiles<'s>,
+    pending: Vec<bool>,
+    settings: &'s Settings,
+) -> Vec<(Option<usize>, FileResult)> {
     let mut linting = Linting {
-        sources,
         settings,
-        pending: &pending,
+        pending: pending.clone(),
         current: None,
         done: Vec::new(),
     };
-    walk(runner, sources, settings, &pending, &mut linting);
+    walk(runner, files, settings, &pending, &mut linting);
+    // The walk has waited for every file; one missing means its reader panicked, which the
+    // caller reports.
+    let Some(sources) = (0..files.count())
+        .map(|i| files.get(i))
+        .collect::<Option<Vec<&Source>>>()
+    else {
+        return Vec::new();
+    };
+    let sources = sources.as_slice();
     let duplicates = history::duplicate_versions(runner, sources);
     let mut out = Vec::new();
     for (i, file) in linting.done {

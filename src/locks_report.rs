@@ -204,33 +204,35 @@ fn folder_locks(
     settings: &Settings,
 ) -> Vec<Vec<StatementLocks>> {
     let mut collect = Collect {
-        sources,
+        current: None,
         pg: settings.pg_version,
         files: Vec::new(),
         index: None,
     };
     let pending = vec![true; sources.len()];
-    engine::walk(runner, sources, settings, &pending, &mut collect);
+    engine::walk(runner, &sources, settings, &pending, &mut collect);
     collect.files
 }
 
 /// Collects each statement's report during a walk.
 struct Collect<'a> {
-    sources: &'a [&'a Source],
+    current: Option<&'a Source>,
     pg: PgVersion,
     files: Vec<Vec<StatementLocks>>,
     index: Option<LineIndex>,
 }
 
-impl Visitor for Collect<'_> {
-    fn enter_file(&mut self, i: usize) {
-        self.index = Some(LineIndex::new(&self.sources[i].text));
+impl<'a> Visitor<'a> for Collect<'a> {
+    fn enter_file(&mut self, _i: usize, src: &'a Source) {
+        self.index = Some(LineIndex::new(&src.text));
+        self.current = Some(src);
         self.files.push(Vec::new());
     }
 
-    fn statement(&mut self, i: usize, k: usize, cx: &Context) {
-        let src = self.sources[i];
-        let (Some(index), Some(out)) = (&self.index, self.files.last_mut()) else {
+    fn statement(&mut self, _i: usize, k: usize, cx: &Context) {
+        let (Some(src), Some(index), Some(out)) =
+            (self.current, &self.index, self.files.last_mut())
+        else {
             return;
         };
         let text = &src.text;
