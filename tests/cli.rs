@@ -427,3 +427,20 @@ fn streamed_json_keeps_input_order_across_folders() {
     compact_files.dedup();
     assert_eq!(compact_files, expected);
 }
+
+/// The binary's jemalloc settings are the ones `src/main.rs` sets (a misspelt symbol name
+/// would leave jemalloc's defaults, and twice the arenas, in place silently).
+#[cfg(not(target_env = "msvc"))]
+#[test]
+fn jemalloc_reads_the_binarys_settings() {
+    let out = bellows()
+        .env("_RJEM_MALLOC_CONF", "confirm_conf:true")
+        .args(["check", "fixtures/demo"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("global variable malloc_conf): \"narenas:2\""),
+        "{err}"
+    );
+}
