@@ -22,8 +22,9 @@ pub struct Lexed {
     pub tokens: Vec<TokenWithSpan>,
     /// The byte range of each token of `tokens`.
     pub bytes: Vec<(usize, usize)>,
-    /// Where every token starts, blanks included: its location as sqlparser counts it and
-    /// its byte offset. An AST span ends where the next token starts, blank or not.
+    /// Where every token starts, its location as sqlparser counts it and its byte offset:
+    /// an AST span ends where the next token starts, blank or not. Without blanks, only the
+    /// first blank of each run is listed (no span ends at a later one).
     pub starts: Vec<(Location, usize)>,
 }
 
@@ -49,6 +50,11 @@ pub fn tokenize(text: &str, keep_blanks: bool) -> Option<Lexed> {
     while lexer.at < lexer.bytes.len() {
         let start = lexer.at;
         let from = lexer.location();
+        if !keep_blanks && lexer.skip_blanks() {
+            // Only where a run of blanks starts can an AST span end.
+            lexed.starts.push((from, start));
+            continue;
+        }
         let token = lexer.next()?;
         lexed.starts.push((from, start));
         let blank = matches!(
@@ -148,6 +154,23 @@ impl Lexer<'_> {
     fn skip_ascii(&mut self, n: usize) {
         self.at += n;
         self.col += n as u64;
+    }
+
+    /// Moves past a run of blanks (spaces, tabs, line breaks); false when there is none.
+    fn skip_blanks(&mut self) -> bool {
+        let start = self.at;
+        while let Some(&b) = self.bytes.get(self.at) {
+            match b {
+                b' ' | b'\t' | b'\r' => self.col += 1,
+                b'\n' => {
+                    self.line += 1;
+                    self.col = 1;
+                }
+                _ => break,
+            }
+            self.at += 1;
+        }
+        self.at > start
     }
 
     /// Moves to byte `to`, counting lines and characters (not bytes) as sqlparser does.
@@ -398,6 +421,24 @@ mod tests {
             .unwrap_or_default()
     }
 
+    fn is_blank(t: &TokenWithSpan) -> bool {
+        matches!(
+            t.token,
+            Token::Whitespace(Whitespace::Space | Whitespace::Tab | Whitespace::Newline)
+        )
+    }
+
+    /// The starts a reading without blanks lists: every token's but blanks after a blank.
+    fn run_starts(all: &Lexed) -> Vec<(Location, usize)> {
+        let mut starts = Vec::new();
+        for (k, t) in all.tokens.iter().enumerate() {
+            if !(is_blank(t) && k > 0 && is_blank(&all.tokens[k - 1])) {
+                starts.push((t.span.start, all.bytes[k].0));
+            }
+        }
+        starts
+    }
+
     /// The lexer reads `text` itself, and as sqlparser does.
     fn same(text: &str) {
         let all = tokenize(text, true).unwrap_or_else(|| panic!("stepped aside: {text:?}"));
@@ -413,14 +454,8 @@ mod tests {
             );
         }
         let compact = tokenize(text, false).unwrap_or_else(|| panic!("stepped aside: {text:?}"));
-        assert_eq!(compact.starts, all.starts);
-        let blank = |t: &TokenWithSpan| {
-            matches!(
-                t.token,
-                Token::Whitespace(Whitespace::Space | Whitespace::Tab | Whitespace::Newline)
-            )
-        };
-        let kept: Vec<_> = all.tokens.iter().filter(|t| !blank(t)).cloned().collect();
+        assert_eq!(compact.starts, run_starts(&all));
+        let kept: Vec<_> = all.tokens.iter().filter(|t| !is_blank(t)).cloned().collect();
         assert_eq!(compact.tokens, kept);
     }
 
