@@ -18,6 +18,7 @@ use crate::{history, locks};
 use rayon::prelude::*;
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, OnceLock};
 
 /// A file read and split into statements.
@@ -83,8 +84,7 @@ pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(File
                 .enumerate()
                 .par_bridge()
                 .for_each_with(tx, |tx, (f, (dir, members))| {
-                    // The receiver only goes away once every result it waits for is in.
-                    let _ = tx.send((f, lint_inputs(dir, members, inputs, settings)));
+                    lint_inputs(scope, f, dir, members, inputs, settings, tx.clone());
                 });
         });
         // Results of folders that finished before an earlier one, keyed as `lint_inputs`
@@ -123,11 +123,20 @@ pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(File
 /// input's results.
 type Keyed = ((usize, usize), FileResult);
 
-/// Reads the files `members` (indices into `inputs`) of the folder `dir` and lints them;
-/// results are keyed by input index. The files' statements are read on all cores while a
-/// thread of its own walks the files already read, in order: a folder's walk is
-/// sequential, and it need not wait for the last file to be read.
-fn lint_inputs(dir: &Path, members: &[usize], inputs: &[Input], settings: &Settings) -> Vec<Keyed> {
+/// Reads the files `members` (indices into `inputs`) of the folder `f`, `dir`, and lints
+/// them; sends the results, keyed by input index, to `done`. The files' statements are read
+/// on all cores while a thread of the folder's own walks the files already read, in order: a
+/// folder's walk is sequential, and it need not wait for the last file to be read, nor hold
+/// up a core that could read the next folder.
+fn lint_inputs<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    f: usize,
+    dir: &'scope Path,
+    members: &'scope [usize],
+    inputs: &'scope [Input],
+    settings: &'scope Settings,
+    done: Sender<(usize, Vec<Keyed>)>,
+) {
     let texts: Vec<(usize, Result<String, FileResult>)> = members
         .par_iter()
         .map(|&i| {
@@ -151,29 +160,27 @@ fn lint_inputs(dir: &Path, members: &[usize], inputs: &[Input], settings: &Setti
     let files: Vec<(PathBuf, &str)> = readable.iter().map(|(_, p, t)| (p.clone(), &**t)).collect();
     let runner = runner_for(Some(dir), &files, settings);
     let pending = pending_files(readable.iter().map(|(_, p, _)| p.as_path()), settings);
-    let slots: Vec<OnceLock<Source>> = readable.iter().map(|_| OnceLock::new()).collect();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let arrivals = Arrivals { slots: &slots, rx };
-    let linted = std::thread::scope(|scope| {
-        let walker =
-            scope.spawn(move || lint_walk(Some(dir), runner, &arrivals, pending, settings));
-        readable
-            .par_iter()
-            .enumerate()
-            .for_each_with(tx, |tx, (k, (_, path, text))| {
-                // The walker only stops listening once it has every file it waits for.
-                let _ = tx.send((k, Source::new(path.clone(), text.clone())));
-            });
-        walker.join()
-    });
-    // A panic while walking is a bug to report as such, not a result to print.
-    let linted = linted.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let indices: Vec<usize> = readable.iter().map(|(i, _, _)| *i).collect();
     let last = members.last().copied().unwrap_or(0);
-    for (k, (index, result)) in linted.into_iter().enumerate() {
-        let key = index.map_or((last, k + 1), |j| (readable[j].0, 0));
-        out.push((key, result));
-    }
-    out
+    let (tx, rx) = std::sync::mpsc::channel();
+    scope.spawn(move || {
+        let slots: Vec<OnceLock<Source>> = indices.iter().map(|_| OnceLock::new()).collect();
+        let arrivals = Arrivals { slots: &slots, rx };
+        let linted = lint_walk(Some(dir), runner, &arrivals, pending, settings);
+        for (k, (index, result)) in linted.into_iter().enumerate() {
+            let key = index.map_or((last, k + 1), |j| (indices[j], 0));
+            out.push((key, result));
+        }
+        // The receiver only goes away once every result it waits for is in.
+        let _ = done.send((f, out));
+    });
+    readable
+        .par_iter()
+        .enumerate()
+        .for_each_with(tx, |tx, (k, (_, path, text))| {
+            // The walker only stops listening once it has every file it waits for.
+            let _ = tx.send((k, Source::new(path.clone(), text.clone())));
+        });
 }
 
 /// The files of a folder, in run order, to a walk.

@@ -455,7 +455,12 @@ mod tests {
         }
         let compact = tokenize(text, false).unwrap_or_else(|| panic!("stepped aside: {text:?}"));
         assert_eq!(compact.starts, run_starts(&all));
-        let kept: Vec<_> = all.tokens.iter().filter(|t| !is_blank(t)).cloned().collect();
+        let kept: Vec<_> = all
+            .tokens
+            .iter()
+            .filter(|t| !is_blank(t))
+            .cloned()
+            .collect();
         assert_eq!(compact.tokens, kept);
     }
 
