@@ -16,10 +16,11 @@ use crate::source::Span;
 use crate::suppress::{self, Ignore};
 use crate::{history, locks};
 use rayon::prelude::*;
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, OnceLock};
 
 /// A file read and split into statements.
 #[derive(Debug)]
@@ -162,10 +163,16 @@ fn lint_inputs<'scope>(
     let pending = pending_files(readable.iter().map(|(_, p, _)| p.as_path()), settings);
     let indices: Vec<usize> = readable.iter().map(|(i, _, _)| *i).collect();
     let last = members.last().copied().unwrap_or(0);
+    let paths: Vec<PathBuf> = readable.iter().map(|(_, p, _)| p.clone()).collect();
+    let texts: Vec<Arc<str>> = readable.iter().map(|(_, _, t)| t.clone()).collect();
     let (tx, rx) = std::sync::mpsc::channel();
     scope.spawn(move || {
-        let slots: Vec<OnceLock<Source>> = indices.iter().map(|_| OnceLock::new()).collect();
-        let arrivals = Arrivals { slots: &slots, rx };
+        let arrivals = Arrivals {
+            paths: &paths,
+            texts: &texts,
+            rx,
+            early: RefCell::new(HashMap::new()),
+        };
         let linted = lint_walk(Some(dir), runner, &arrivals, pending, settings);
         for (k, (index, result)) in linted.into_iter().enumerate() {
             let key = index.map_or((last, k + 1), |j| (indices[j], 0));
@@ -177,9 +184,9 @@ fn lint_inputs<'scope>(
     readable
         .par_iter()
         .enumerate()
-        .for_each_with(tx, |tx, (k, (_, path, text))| {
+        .for_each_with(tx, |tx, (k, (_, _, text))| {
             // The walker only stops listening once it has every file it waits for.
-            let _ = tx.send((k, Source::new(path.clone(), text.clone())));
+            let _ = tx.send((k, lint::read(text)));
         });
 }
 
@@ -187,8 +194,33 @@ fn lint_inputs<'scope>(
 pub trait FolderFiles<'s> {
     /// How many there are.
     fn count(&self) -> usize;
-    /// File `i`, waiting for it if it is still being read (`None` if it never will be).
-    fn get(&self, i: usize) -> Option<&'s Source>;
+    /// The path of file `i`.
+    fn path(&self, i: usize) -> Option<&'s Path>;
+    /// The text of file `i`.
+    fn text(&self, i: usize) -> Option<&'s Arc<str>>;
+    /// The statements of file `i`, waiting for them if they are still being read (`None` if
+    /// they never will be). Asked for once per file, in order.
+    fn reading(&self, i: usize) -> Option<Held<'s>>;
+}
+
+/// A file's statements, borrowed from a [`Source`] or handed over to the walk, which frees
+/// them once it is past the file.
+pub enum Held<'s> {
+    /// Borrowed.
+    Borrowed(&'s Reading),
+    /// Owned by the walk.
+    Owned(Reading),
+}
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Reading;
+
+    fn deref(&self) -> &Reading {
+        match self {
+            Held::Borrowed(r) => r,
+            Held::Owned(r) => r,
+        }
+    }
 }
 
 impl<'s> FolderFiles<'s> for &[&'s Source] {
@@ -196,38 +228,66 @@ impl<'s> FolderFiles<'s> for &[&'s Source] {
         self.len()
     }
 
-    fn get(&self, i: usize) -> Option<&'s Source> {
-        <[&'s Source]>::get(self, i).copied()
+    fn path(&self, i: usize) -> Option<&'s Path> {
+        <[&'s Source]>::get(self, i).map(|s| s.path.as_path())
+    }
+
+    fn text(&self, i: usize) -> Option<&'s Arc<str>> {
+        <[&'s Source]>::get(self, i).map(|s| &s.text)
+    }
+
+    fn reading(&self, i: usize) -> Option<Held<'s>> {
+        <[&'s Source]>::get(self, i).map(|s| Held::Borrowed(&s.reading))
     }
 }
 
-/// A folder's files as other threads read them: they arrive in any order, and are handed
-/// out in order.
+/// A folder's files whose statements other threads read: they arrive in any order, and
+/// are handed out in order.
 struct Arrivals<'s> {
-    slots: &'s [OnceLock<Source>],
-    rx: std::sync::mpsc::Receiver<(usize, Source)>,
+    paths: &'s [PathBuf],
+    texts: &'s [Arc<str>],
+    rx: std::sync::mpsc::Receiver<(usize, Reading)>,
+    /// Statements that arrived before their turn.
+    early: RefCell<HashMap<usize, Reading>>,
 }
 
 impl<'s> FolderFiles<'s> for Arrivals<'s> {
     fn count(&self) -> usize {
-        self.slots.len()
+        self.paths.len()
     }
 
-    fn get(&self, i: usize) -> Option<&'s Source> {
-        let slots = self.slots;
-        let slot = slots.get(i)?;
-        while slot.get().is_none() {
-            // Every sender gone without file `i`: the readers panicked, which the caller
-            // reports.
-            let Ok((k, source)) = self.rx.recv() else {
-                break;
-            };
-            if let Some(s) = slots.get(k) {
-                let _ = s.set(source);
-            }
-        }
-        slot.get()
+    fn path(&self, i: usize) -> Option<&'s Path> {
+        self.paths.get(i).map(PathBuf::as_path)
     }
+
+    fn text(&self, i: usize) -> Option<&'s Arc<str>> {
+        self.texts.get(i)
+    }
+
+    fn reading(&self, i: usize) -> Option<Held<'s>> {
+        if let Some(r) = self.early.borrow_mut().remove(&i) {
+            return Some(Held::Owned(r));
+        }
+        // Every sender gone without file `i`: the readers panicked, which the caller
+        // reports.
+        while let Ok((k, reading)) = self.rx.recv() {
+            if k == i {
+                return Some(Held::Owned(reading));
+            }
+            self.early.borrow_mut().insert(k, reading);
+        }
+        None
+    }
+}
+
+/// One file of a folder, as a walk shows it to its visitor.
+pub struct FileView<'f> {
+    /// Its path.
+    pub path: &'f Path,
+    /// Its text.
+    pub text: &'f Arc<str>,
+    /// Its statements.
+    pub reading: &'f Reading,
 }
 
 /// The folder whose files are one migration history: a file's folder, or for Prisma's
@@ -248,15 +308,15 @@ pub fn migrations_folder(path: &Path) -> PathBuf {
 }
 
 /// What a walk over a folder's migrations tells its visitor.
-pub trait Visitor<'s> {
-    /// File `i`, `src`, starts.
-    fn enter_file(&mut self, _i: usize, _src: &'s Source) {}
+pub trait Visitor {
+    /// File `i` starts.
+    fn enter_file(&mut self, _i: usize, _file: &FileView) {}
     /// A down unit of file `i` is skipped (see `--include-down`).
     fn skip_down(&mut self, _i: usize) {}
     /// Statement `k` of file `i` is about to run in `cx`.
-    fn statement(&mut self, _i: usize, _k: usize, _cx: &Context) {}
+    fn statement(&mut self, _i: usize, _file: &FileView, _k: usize, _cx: &Context) {}
     /// File `i` ends; `cx` is the context after its last statement.
-    fn leave_file(&mut self, _i: usize, _cx: &Context) {}
+    fn leave_file(&mut self, _i: usize, _file: &FileView, _cx: &Context) {}
 }
 
 /// The runner of a folder: the configured one, or the one its files show (`plain` for
@@ -290,7 +350,7 @@ pub fn walk<'s>(
     files: &dyn FolderFiles<'s>,
     settings: &Settings,
     pending: &[bool],
-    visitor: &mut dyn Visitor<'s>,
+    visitor: &mut dyn Visitor,
 ) {
     // Under --since the pending files deploy together; without it each file is its own deploy.
     let batch = settings.since.is_some();
@@ -298,38 +358,45 @@ pub fn walk<'s>(
     cx.set_runner(runner);
     let mut unit_number = 0;
     for i in 0..files.count() {
-        let Some(src) = files.get(i) else {
+        let (Some(path), Some(text), Some(reading)) =
+            (files.path(i), files.text(i), files.reading(i))
+        else {
             break;
         };
+        let file = FileView {
+            path,
+            text,
+            reading: &reading,
+        };
         let same_deploy = batch && pending[i] && i > 0 && pending[i - 1];
-        cx.enter_file(&src.text, &src.reading.statements, same_deploy);
-        visitor.enter_file(i, src);
-        for unit in layout::units(runner, &src.path, &src.text) {
+        cx.enter_file(text, &reading.statements, same_deploy);
+        visitor.enter_file(i, &file);
+        for unit in layout::units(runner, path, text) {
             if unit.direction == Direction::Down && !settings.include_down {
                 visitor.skip_down(i);
                 continue;
             }
-            let members: Vec<usize> = (0..src.reading.statements.len())
+            let members: Vec<usize> = (0..reading.statements.len())
                 .filter(|&k| {
-                    let s = src.reading.statements[k].span;
+                    let s = reading.statements[k].span;
                     unit.span.start <= s.start && s.end <= unit.span.end
                 })
                 .collect();
             cx.begin_unit(UnitId(unit_number));
             unit_number += 1;
-            let wrapped = runner_wraps(runner, settings.pg_version, &unit, &src.reading, &members);
+            let wrapped = runner_wraps(runner, settings.pg_version, &unit, &reading, &members);
             if wrapped {
                 cx.begin_runner_transaction();
             }
             for &k in &members {
-                visitor.statement(i, k, &cx);
-                cx.apply(&src.reading.statements[k]);
+                visitor.statement(i, &file, k, &cx);
+                cx.apply(&reading.statements[k]);
             }
             if wrapped && runner.transaction_model() != TransactionModel::AllPending {
                 cx.end_runner_transaction();
             }
         }
-        visitor.leave_file(i, &cx);
+        visitor.leave_file(i, &file, &cx);
         // Drizzle: one transaction for the whole pending batch, else one per file.
         let batch_goes_on = batch && pending[i] && pending.get(i + 1).copied().unwrap_or(false);
         if !batch_goes_on {
@@ -341,14 +408,16 @@ pub fn walk<'s>(
 /// Runs the rules over a folder's walk, one `FileLinter` per file.
 struct Linting<'s> {
     settings: &'s Settings,
+    runner: Runner,
     pending: Vec<bool>,
     current: Option<FileLinter<'s>>,
-    done: Vec<(usize, FileLinter<'s>)>,
+    /// Each file's result, made when the walk leaves it (its statements are freed then).
+    done: Vec<(usize, FileResult)>,
 }
 
-impl<'s> Visitor<'s> for Linting<'s> {
-    fn enter_file(&mut self, i: usize, src: &'s Source) {
-        self.current = Some(FileLinter::new(src, self.settings, self.pending[i]));
+impl Visitor for Linting<'_> {
+    fn enter_file(&mut self, i: usize, file: &FileView) {
+        self.current = Some(FileLinter::new(file, self.settings, self.pending[i]));
     }
 
     fn skip_down(&mut self, _i: usize) {
@@ -357,16 +426,16 @@ impl<'s> Visitor<'s> for Linting<'s> {
         }
     }
 
-    fn statement(&mut self, _i: usize, k: usize, cx: &Context) {
+    fn statement(&mut self, _i: usize, file: &FileView, k: usize, cx: &Context) {
         if let Some(f) = self.current.as_mut() {
-            f.check(k, cx);
+            f.check(file, k, cx);
         }
     }
 
-    fn leave_file(&mut self, i: usize, cx: &Context) {
+    fn leave_file(&mut self, i: usize, file: &FileView, cx: &Context) {
         if let Some(mut f) = self.current.take() {
-            f.finish(cx);
-            self.done.push((i, f));
+            f.finish(file, cx);
+            self.done.push((i, f.into_result(file, self.runner)));
         }
     }
 }
@@ -395,35 +464,33 @@ fn lint_walk<'s>(
 ) -> Vec<(Option<usize>, FileResult)> {
     let mut linting = Linting {
         settings,
+        runner,
         pending: pending.clone(),
         current: None,
         done: Vec::new(),
     };
     walk(runner, files, settings, &pending, &mut linting);
-    // The walk has waited for every file; one missing means its reader panicked, which the
+    // The walk has seen every file; one missing means its reader panicked, which the
     // caller reports.
-    let Some(sources) = (0..files.count())
-        .map(|i| files.get(i))
-        .collect::<Option<Vec<&Source>>>()
+    let Some(paths) = (0..files.count())
+        .map(|i| files.path(i))
+        .collect::<Option<Vec<&Path>>>()
     else {
         return Vec::new();
     };
-    let sources = sources.as_slice();
-    let duplicates = history::duplicate_versions(runner, sources);
+    let duplicates = history::duplicate_versions(runner, &paths);
     let mut out = Vec::new();
-    for (i, file) in linting.done {
+    for (i, mut result) in linting.done {
         if !pending[i] {
             continue;
         }
-        let src = sources[i];
-        let mut result = file.into_result(runner);
         let mut first = Vec::new();
         if settings
             .since
             .as_ref()
-            .is_some_and(|c| c.is_modified(&src.path))
+            .is_some_and(|c| c.is_modified(paths[i]))
         {
-            first.push(history::modified(&src.path));
+            first.push(history::modified(paths[i]));
         }
         first.extend(
             duplicates
@@ -431,6 +498,7 @@ fn lint_walk<'s>(
                 .filter(|(k, _)| *k == i)
                 .map(|(_, d)| d.clone()),
         );
+        // Written ahead of the file's other findings, which `into_result` put in order.
         result.diagnostics.splice(
             0..0,
             first
@@ -441,7 +509,7 @@ fn lint_walk<'s>(
     }
     if let (Some(d), Runner::Drizzle) = (dir, runner)
         && settings.severity(&rules::MIGRATION_JOURNAL).is_some()
-        && let Some(journal) = history::journal(d, sources)
+        && let Some(journal) = history::journal(d, &paths)
     {
         out.push((None, journal));
     }
@@ -478,7 +546,6 @@ fn runner_wraps(
 
 /// Runs the rules over one file's statements and collects what survives suppression.
 struct FileLinter<'s> {
-    src: &'s Source,
     settings: &'s Settings,
     report: bool,
     ignores: Vec<Ignore>,
@@ -489,7 +556,7 @@ struct FileLinter<'s> {
 }
 
 impl<'s> FileLinter<'s> {
-    fn new(src: &'s Source, settings: &'s Settings, report: bool) -> Self {
+    fn new(src: &FileView, settings: &'s Settings, report: bool) -> Self {
         let spans: Vec<Span> = src
             .reading
             .split
@@ -497,9 +564,8 @@ impl<'s> FileLinter<'s> {
             .iter()
             .map(|s| s.span)
             .collect();
-        let ignores = suppress::scan(&src.text, &spans);
+        let ignores = suppress::scan(src.text, &spans);
         FileLinter {
-            src,
             settings,
             report,
             used: vec![false; ignores.len()],
@@ -511,12 +577,12 @@ impl<'s> FileLinter<'s> {
     }
 
     /// Runs every enabled rule on statement `k`.
-    fn check(&mut self, k: usize, cx: &Context) {
+    fn check(&mut self, src: &FileView, k: usize, cx: &Context) {
         if !self.report {
             return;
         }
-        let stmt: &Statement = &self.src.reading.statements[k];
-        let owner = self.src.reading.owner.get(k).copied();
+        let stmt: &Statement = &src.reading.statements[k];
+        let owner = src.reading.owner.get(k).copied();
         let run = Some(RunFacts {
             runner: cx.runner(),
             transaction: cx.transaction_source(),
@@ -534,11 +600,11 @@ impl<'s> FileLinter<'s> {
 
     /// End-of-file rules, the splitter's unterminated construct, and the ignores' own
     /// problems.
-    fn finish(&mut self, cx: &Context) {
+    fn finish(&mut self, src: &FileView, cx: &Context) {
         if !self.report {
             return;
         }
-        let statements = &self.src.reading.statements;
+        let statements = &src.reading.statements;
         for rule in rules::RULES {
             let Some(severity) = self.settings.severity(rule.meta()) else {
                 continue;
@@ -551,12 +617,12 @@ impl<'s> FileLinter<'s> {
                 let index = statements
                     .iter()
                     .position(|s| s.span.start <= at.start && at.end <= s.span.end);
-                let owner = index.and_then(|i| self.src.reading.owner.get(i).copied());
+                let owner = index.and_then(|i| src.reading.owner.get(i).copied());
                 let statement = index.map_or(at, |i| statements[i].span);
                 self.keep(rule.meta(), severity, finding, owner, statement, None);
             }
         }
-        if let Some(open) = self.src.reading.split.unterminated {
+        if let Some(open) = src.reading.split.unterminated {
             self.diagnostics.push(Diagnostic {
                 rule: PARSE_ERROR,
                 severity: Severity::Error,
@@ -566,7 +632,7 @@ impl<'s> FileLinter<'s> {
                     "opened here",
                 )
                 .help("close it; PostgreSQL would read the rest of the file as part of it, so nothing after it was checked"),
-                statement: Span::new(open.statement_start, self.src.text.len()),
+                statement: Span::new(open.statement_start, src.text.len()),
                 run: None,
             });
         }
@@ -622,12 +688,12 @@ impl<'s> FileLinter<'s> {
         });
     }
 
-    fn into_result(mut self, runner: Runner) -> FileResult {
+    fn into_result(mut self, src: &FileView, runner: Runner) -> FileResult {
         // Reporters need the text only to place findings: a clean file's is let go.
         let text = if self.diagnostics.is_empty() {
             Arc::from("")
         } else {
-            self.src.text.clone()
+            src.text.clone()
         };
         self.stats.parse_errors = self
             .diagnostics
@@ -637,7 +703,7 @@ impl<'s> FileLinter<'s> {
         self.diagnostics
             .sort_by_key(|d| (d.finding.span.start, d.finding.span.end));
         FileResult {
-            path: self.src.path.clone(),
+            path: src.path.to_path_buf(),
             text,
             diagnostics: self.diagnostics,
             stats: self.stats,

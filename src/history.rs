@@ -2,7 +2,6 @@
 //! Drizzle's journal out of step with its files, and two migrations with one version.
 
 use crate::diagnostic::{Diagnostic, Finding, Severity};
-use crate::engine::Source;
 use crate::layout::{Runner, is_flyway_name};
 use crate::lint::{FileResult, Stats};
 use crate::rules::{MIGRATION_JOURNAL, MIGRATION_MODIFIED};
@@ -42,12 +41,11 @@ pub fn modified(path: &Path) -> Diagnostic {
 
 /// `migration-journal` findings about duplicate versions, by source index: two up
 /// migrations of a Flyway, golang-migrate or sqlx folder with the same version.
-pub fn duplicate_versions(runner: Runner, sources: &[&Source]) -> Vec<(usize, Diagnostic)> {
+pub fn duplicate_versions(runner: Runner, paths: &[&Path]) -> Vec<(usize, Diagnostic)> {
     let mut first: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
-    for (i, src) in sources.iter().enumerate() {
-        let name = src
-            .path
+    for (i, path) in paths.iter().enumerate() {
+        let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
@@ -64,7 +62,7 @@ pub fn duplicate_versions(runner: Runner, sources: &[&Source]) -> Vec<(usize, Di
                         Span::default(),
                         format!(
                             "version {version} is used twice: by {} and by this file",
-                            sources[j].path.display()
+                            paths[j].display()
                         ),
                         "",
                     )
@@ -122,7 +120,7 @@ struct Entry {
 /// is missing, a file missing from the journal, a duplicate `idx`, and an entry whose
 /// `when` is not later than the previous one (drizzle's migrator then skips it silently).
 /// Returns the journal's own result when it has findings.
-pub fn journal(dir: &Path, sources: &[&Source]) -> Option<FileResult> {
+pub fn journal(dir: &Path, paths: &[&Path]) -> Option<FileResult> {
     let path = dir.join("meta").join("_journal.json");
     let text = std::fs::read_to_string(&path).ok()?;
     let finding = |span: Span, message: String, help: &str| {
@@ -186,18 +184,15 @@ pub fn journal(dir: &Path, sources: &[&Source]) -> Option<FileResult> {
                 previous_when = Some((e.when, &e.tag));
             }
             let tags: Vec<&str> = journal.entries.iter().map(|e| e.tag.as_str()).collect();
-            for src in sources {
-                let in_dir = src.path.parent() == Some(dir);
-                let stem = src
-                    .path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned());
+            for path in paths {
+                let in_dir = path.parent() == Some(dir);
+                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
                 if let (true, Some(stem)) = (in_dir, stem)
                     && !tags.contains(&stem.as_str())
                 {
                     diagnostics.push(finding(
                         Span::default(),
-                        format!("{} is not in the journal: drizzle-kit migrate never runs it", src.path.display()),
+                        format!("{} is not in the journal: drizzle-kit migrate never runs it", path.display()),
                         "generate migrations with drizzle-kit generate, which adds the journal entry",
                     ));
                 }

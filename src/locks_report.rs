@@ -7,7 +7,7 @@
 
 use crate::context::Context;
 use crate::discover::{self, Input};
-use crate::engine::{self, Source, Visitor};
+use crate::engine::{self, FileView, Source, Visitor};
 use crate::ir::Statement;
 use crate::layout::Runner;
 use crate::lint;
@@ -204,7 +204,6 @@ fn folder_locks(
     settings: &Settings,
 ) -> Vec<Vec<StatementLocks>> {
     let mut collect = Collect {
-        current: None,
         pg: settings.pg_version,
         files: Vec::new(),
         index: None,
@@ -215,24 +214,20 @@ fn folder_locks(
 }
 
 /// Collects each statement's report during a walk.
-struct Collect<'a> {
-    current: Option<&'a Source>,
+struct Collect {
     pg: PgVersion,
     files: Vec<Vec<StatementLocks>>,
     index: Option<LineIndex>,
 }
 
-impl<'a> Visitor<'a> for Collect<'a> {
-    fn enter_file(&mut self, _i: usize, src: &'a Source) {
-        self.index = Some(LineIndex::new(&src.text));
-        self.current = Some(src);
+impl Visitor for Collect {
+    fn enter_file(&mut self, _i: usize, src: &FileView) {
+        self.index = Some(LineIndex::new(src.text));
         self.files.push(Vec::new());
     }
 
-    fn statement(&mut self, _i: usize, k: usize, cx: &Context) {
-        let (Some(src), Some(index), Some(out)) =
-            (self.current, &self.index, self.files.last_mut())
-        else {
+    fn statement(&mut self, _i: usize, src: &FileView, k: usize, cx: &Context) {
+        let (Some(index), Some(out)) = (&self.index, self.files.last_mut()) else {
             return;
         };
         let text = &src.text;
