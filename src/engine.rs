@@ -76,13 +76,17 @@ pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(File
             Input::Unreadable { .. } => folder_of.push(None),
         }
     }
+    // Largest folders first: a folder's walk is sequential, and the largest one's, started
+    // last, would leave the other cores idle at the end of the run.
+    let mut order: Vec<usize> = (0..folders.len()).collect();
+    order.sort_by_key(|&f| std::cmp::Reverse(folders[f].1.len()));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
         let folders = &folders;
         scope.spawn(move || {
-            folders
-                .iter()
-                .enumerate()
+            order
+                .into_iter()
+                .map(|f| (f, &folders[f]))
                 .par_bridge()
                 .for_each_with(tx, |tx, (f, (dir, members))| {
                     lint_inputs(scope, f, dir, members, inputs, settings, tx.clone());
