@@ -592,9 +592,18 @@ impl<'s> FileLinter<'s> {
             transaction: cx.transaction_source(),
         });
         for rule in rules::RULES {
-            let Some(severity) = self.settings.severity(rule.meta()) else {
+            let meta = rule.meta();
+            let Some(severity) = self.settings.severity(meta) else {
                 continue;
             };
+            // A rule reported once per file has nothing more to say here, unless an ignore
+            // comment could be waiting for one of its later findings.
+            if meta.once_per_file
+                && self.ignores.is_empty()
+                && self.diagnostics.iter().any(|d| d.rule == meta.id)
+            {
+                continue;
+            }
             rule.check(stmt, cx, &mut self.findings);
             for finding in std::mem::take(&mut self.findings) {
                 self.keep(rule.meta(), severity, finding, owner, stmt.span, run);

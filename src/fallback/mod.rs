@@ -230,10 +230,16 @@ impl Command {
 
     /// True when the command's name is `name` (`"CREATE POLICY"`).
     pub fn is(&self, name: &str) -> bool {
-        let mut words = name.split(' ');
-        words.next() == Some(self.head)
-            && self.rest.iter().all(|w| words.next() == Some(*w))
-            && words.next().is_none()
+        let Some(mut rest) = name.strip_prefix(self.head) else {
+            return false;
+        };
+        for w in self.rest {
+            match rest.strip_prefix(' ').and_then(|r| r.strip_prefix(w)) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        rest.is_empty()
     }
 
     /// The command's name (`CREATE FUNCTION`).
@@ -518,6 +524,24 @@ pub fn lower_tokens(raw: &[TokenWithSpan], toks: &Tokens, span: Span) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_names_compare_whole_words() {
+        let c = Command::of(&["create", "or", "replace", "Policy", "p"]).unwrap();
+        assert_eq!((c.name().as_str(), c.len), ("CREATE POLICY", 4));
+        assert!(c.is("CREATE POLICY"));
+        for other in [
+            "CREATE",
+            "CREATE POLICYX",
+            "CREATE POLICY X",
+            "CREATEPOLICY",
+            "",
+        ] {
+            assert!(!c.is(other), "{other}");
+        }
+        let g = Command::of(&["GRANT", "x"]).unwrap();
+        assert!(g.is("GRANT") && !g.is("GRANT ALL"));
+    }
 
     fn words(s: &str) -> Vec<String> {
         words_of_text(s, 8)
