@@ -148,7 +148,7 @@ pub fn read_sql(path: &Path) -> Result<String, String> {
         return Err(format!("cannot read {name}: not a regular file"));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+    if let Some(at) = memchr::memchr(0, &bytes) {
         return Err(format!(
             "{name} contains a NUL byte at offset {at}: it looks binary, not SQL"
         ));
