@@ -141,16 +141,30 @@ impl<'a> Splitter<'a> {
                         self.stmt_end = self.pos;
                     }
                 }
-                _ if b.is_ascii_whitespace() => self.pos += 1,
+                _ if b.is_ascii_whitespace() => {
+                    self.pos += self.run_len(|c| c.is_ascii_whitespace());
+                }
                 _ => {
                     self.significant(self.pos);
-                    self.pos += utf8_len(b);
+                    // Words, numbers and punctuation: nothing in them can end a statement
+                    // or open a quote or a comment, so they are passed over in one step.
+                    self.pos += self
+                        .run_len(|c| !(c.is_ascii_whitespace() || is_special(c)))
+                        .max(utf8_len(b));
                     self.stmt_end = self.pos;
                 }
             }
         }
         self.finish();
         self.out
+    }
+
+    /// How many bytes from `pos` on `keep` accepts.
+    fn run_len(&self, keep: impl Fn(u8) -> bool) -> usize {
+        self.bytes[self.pos..]
+            .iter()
+            .position(|&c| !keep(c))
+            .unwrap_or(self.bytes.len() - self.pos)
     }
 
     fn peek(&self, ahead: usize) -> Option<u8> {
@@ -285,6 +299,11 @@ impl<'a> Splitter<'a> {
 
 fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+/// Bytes the splitter must look at: they end a statement or may open a quote or a comment.
+fn is_special(b: u8) -> bool {
+    matches!(b, b';' | b'-' | b'/' | b'\'' | b'"' | b'$')
 }
 
 fn utf8_len(first: u8) -> usize {
