@@ -54,9 +54,9 @@ pub fn run(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
 }
 
 /// Lints every input and hands each result to `emit` in input order, as soon as it and all
-/// results before it are ready. Folders are read and linted on all cores, taken in order,
-/// and a folder's statements and results are freed as soon as they are done and emitted, so
-/// a large run is never held in memory whole.
+/// results before it are ready. Folders are read and linted on all cores, the largest first,
+/// and a file's statements are freed once its folder's walk is past it, its result once it
+/// is emitted: a large run is never held in memory whole.
 pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(FileResult)) {
     let mut folders: Vec<(PathBuf, Vec<usize>)> = Vec::new();
     let mut folder_index: HashMap<PathBuf, usize> = HashMap::new();
