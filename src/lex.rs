@@ -11,6 +11,7 @@
 //! random text.
 
 use sqlparser::ast::DollarQuotedString;
+use sqlparser::dialect::{Dialect, PostgreSqlDialect};
 use sqlparser::keywords::{ALL_KEYWORDS, ALL_KEYWORDS_INDEX, Keyword};
 use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Whitespace, Word};
 use std::sync::OnceLock;
@@ -73,64 +74,57 @@ pub fn tokenize(text: &str, keep_blanks: bool) -> Option<Lexed> {
 }
 
 /// Characters that may continue a PostgreSQL custom operator: where one follows an
-/// operator, sqlparser may read a longer one, so the lexer steps aside.
+/// operator, sqlparser may read a longer one, so the lexer steps aside. The dialect says
+/// which they are, so the two cannot drift apart.
 fn is_operator_part(b: u8) -> bool {
-    matches!(
-        b,
-        b'+' | b'-'
-            | b'*'
-            | b'/'
-            | b'<'
-            | b'>'
-            | b'='
-            | b'~'
-            | b'!'
-            | b'@'
-            | b'#'
-            | b'%'
-            | b'^'
-            | b'&'
-            | b'|'
-            | b'`'
-            | b'?'
-    )
+    PostgreSqlDialect {}.is_custom_operator_part(char::from(b))
 }
 
 /// The keyword an unquoted word spells, as sqlparser looks it up (ASCII case-insensitive),
 /// through buckets by length and first letter instead of a binary search per word.
 fn keyword(word: &str) -> Keyword {
-    const LONGEST: usize = 40;
-    fn bucket(word: &[u8]) -> Option<usize> {
+    /// The longest keyword, and the keyword indices by length and first letter.
+    struct Buckets {
+        longest: usize,
+        by_len_and_letter: Vec<Vec<usize>>,
+    }
+    fn bucket(word: &[u8], longest: usize) -> Option<usize> {
         let first = word.first()?.to_ascii_uppercase();
         let letter = if first.is_ascii_uppercase() {
             usize::from(first - b'A')
         } else {
             26
         };
-        (word.len() <= LONGEST).then(|| word.len() * 27 + letter)
+        (word.len() <= longest).then(|| word.len() * 27 + letter)
     }
-    static BUCKETS: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
+    static BUCKETS: OnceLock<Buckets> = OnceLock::new();
     let buckets = BUCKETS.get_or_init(|| {
-        let mut buckets = vec![Vec::new(); (LONGEST + 1) * 27];
+        let longest = ALL_KEYWORDS.iter().map(|k| k.len()).max().unwrap_or(0);
+        let mut by_len_and_letter = vec![Vec::new(); (longest + 1) * 27];
         for (i, k) in ALL_KEYWORDS.iter().enumerate() {
-            if let Some(b) = bucket(k.as_bytes()) {
-                buckets[b].push(i);
+            if let Some(b) = bucket(k.as_bytes(), longest) {
+                by_len_and_letter[b].push(i);
             }
         }
-        buckets
+        Buckets {
+            longest,
+            by_len_and_letter,
+        }
     });
     let word = word.as_bytes();
-    bucket(word)
+    bucket(word, buckets.longest)
         .and_then(|b| {
-            buckets[b]
+            buckets.by_len_and_letter[b]
                 .iter()
                 .find(|&&i| ALL_KEYWORDS[i].as_bytes().eq_ignore_ascii_case(word))
         })
         .map_or(Keyword::NoKeyword, |&i| ALL_KEYWORDS_INDEX[i])
 }
 
+/// An ASCII byte that may continue an unquoted word, as the dialect says (non-ASCII
+/// letters may too, but there the lexer steps aside).
 fn is_word_part(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+    b.is_ascii() && PostgreSqlDialect {}.is_identifier_part(char::from(b))
 }
 
 struct Lexer<'a> {
