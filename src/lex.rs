@@ -51,18 +51,21 @@ pub fn tokenize(text: &str, keep_blanks: bool) -> Option<Lexed> {
     while lexer.at < lexer.bytes.len() {
         let start = lexer.at;
         let from = lexer.location();
-        if !keep_blanks && lexer.skip_blanks() {
-            // Only where a run of blanks starts can an AST span end.
-            lexed.starts.push((from, start));
+        // sqlparser reads a `:name` placeholder without skipping blanks, so a blank right
+        // after a colon is kept: without it, `: 1` would read as the placeholder `:1`.
+        let last = lexed.tokens.last().map(|t| &t.token);
+        let after_colon = last == Some(&Token::Colon);
+        if !keep_blanks && !after_colon && lexer.skip_blanks() {
+            // Only where a run of blanks starts can an AST span end; a run whose first blank
+            // was kept after a colon has its start listed already.
+            if !last.is_some_and(is_blank) {
+                lexed.starts.push((from, start));
+            }
             continue;
         }
         let token = lexer.next()?;
         lexed.starts.push((from, start));
-        let blank = matches!(
-            token,
-            Token::Whitespace(Whitespace::Space | Whitespace::Tab | Whitespace::Newline)
-        );
-        if keep_blanks || !blank {
+        if keep_blanks || !is_blank(&token) || after_colon {
             lexed.tokens.push(TokenWithSpan {
                 token,
                 span: Span::new(from, lexer.location()),
@@ -71,6 +74,14 @@ pub fn tokenize(text: &str, keep_blanks: bool) -> Option<Lexed> {
         }
     }
     Some(lexed)
+}
+
+/// A space, tab or line break: what the parser skips.
+fn is_blank(token: &Token) -> bool {
+    matches!(
+        token,
+        Token::Whitespace(Whitespace::Space | Whitespace::Tab | Whitespace::Newline)
+    )
 }
 
 /// Characters that may continue a PostgreSQL custom operator: where one follows an
@@ -415,18 +426,11 @@ mod tests {
             .unwrap_or_default()
     }
 
-    fn is_blank(t: &TokenWithSpan) -> bool {
-        matches!(
-            t.token,
-            Token::Whitespace(Whitespace::Space | Whitespace::Tab | Whitespace::Newline)
-        )
-    }
-
     /// The starts a reading without blanks lists: every token's but blanks after a blank.
     fn run_starts(all: &Lexed) -> Vec<(Location, usize)> {
         let mut starts = Vec::new();
         for (k, t) in all.tokens.iter().enumerate() {
-            if !(is_blank(t) && k > 0 && is_blank(&all.tokens[k - 1])) {
+            if !(is_blank(&t.token) && k > 0 && is_blank(&all.tokens[k - 1].token)) {
                 starts.push((t.span.start, all.bytes[k].0));
             }
         }
@@ -449,11 +453,13 @@ mod tests {
         }
         let compact = tokenize(text, false).unwrap_or_else(|| panic!("stepped aside: {text:?}"));
         assert_eq!(compact.starts, run_starts(&all));
-        let kept: Vec<_> = all
-            .tokens
-            .iter()
-            .filter(|t| !is_blank(t))
-            .cloned()
+        // Blanks go, but for one right after a colon.
+        let kept: Vec<_> = (0..all.tokens.len())
+            .filter(|&k| {
+                !is_blank(&all.tokens[k].token)
+                    || (k > 0 && all.tokens[k - 1].token == Token::Colon)
+            })
+            .map(|k| all.tokens[k].clone())
             .collect();
         assert_eq!(compact.tokens, kept);
     }
@@ -464,6 +470,7 @@ mod tests {
         same("CREATE INDEX CONCURRENTLY idx ON t USING btree (a, b DESC) WHERE (c >= 1.5);");
         same("-- a comment\r\nSELECT 1 -- tail\n/* a /* nested */ block */ x::text || 'é' <> y");
         same("CREATE FUNCTION f() RETURNS int AS $body$ SELECT $1 $x$ $body$ LANGUAGE sql;");
+        same("SELECT :a, : 1, :\n\n b, x::text");
         same("DO $$ BEGIN x := 1; END $$;\tSELECT a[1], b.c, d != e, f <= g, 3. , h % i");
         same("SELECT 'línea\nnueva', \"col\"\"umn\", 10 - 2 * 3 / 4 + 5 > 6 < 7 = 8 ;");
         same("UPDATE t SET a = a - 1, b = '{}'::jsonb, c = ARRAY[1,2] WHERE d => e");

@@ -136,3 +136,72 @@ proptest! {
         }
     }
 }
+
+/// Pieces of plain migration SQL, each ending in a blank so that no two run together: text
+/// made of them is what the lexer exists for, and it must read it itself.
+const PLAIN: &[&str] = &[
+    "a ",
+    "Zq_1 ",
+    "select ",
+    "FROM ",
+    "e ",
+    "b ",
+    "x ",
+    "12 ",
+    "3.5 ",
+    "7. ",
+    "'it''s' ",
+    "'' ",
+    "\"Col\"\"x\" ",
+    "$$ body $ $$ ",
+    "$t$ a $$ b $t$ ",
+    "$1 ",
+    "-- note\n",
+    "/* a /* b */ c */ ",
+    "( ",
+    ") ",
+    ", ",
+    "; ",
+    ". ",
+    ":: ",
+    ": ",
+    ":= ",
+    "= ",
+    "=> ",
+    "== ",
+    "!= ",
+    "<> ",
+    "<= ",
+    ">= ",
+    "< ",
+    "> ",
+    "- ",
+    "+ ",
+    "* ",
+    "/ ",
+    "% ",
+    "|| ",
+    "[ ",
+    "] ",
+    "{ ",
+    "} ",
+    "\t",
+    "\r\n",
+    "'é€' ",
+    "\"naïve\" ",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn plain_sql_is_read_by_the_lexer_as_sqlparser_reads_it(
+        picks in proptest::collection::vec(0..PLAIN.len(), 0..60)
+    ) {
+        let text: String = picks.iter().map(|&i| PLAIN[i]).collect();
+        match check(&text).and_then(|read| parses_the_same(&text).map(|()| read)) {
+            Ok(read) => prop_assert!(read, "the lexer stepped aside from {:?}", text),
+            Err(e) => prop_assert!(false, "{}", e),
+        }
+    }
+}
