@@ -34,6 +34,14 @@ fn findings(v: &Value, rule: &str) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// The first diagnostic of `rule`; the test fails when there is none.
+fn first_finding<'v>(v: &'v Value, rule: &str) -> &'v Value {
+    v["diagnostics"]
+        .as_array()
+        .and_then(|ds| ds.iter().find(|d| d["rule"] == rule))
+        .unwrap_or_else(|| panic!("no {rule} finding in {v}"))
+}
+
 fn runners(v: &Value) -> Vec<String> {
     let mut r: Vec<String> = v["diagnostics"]
         .as_array()
@@ -58,12 +66,7 @@ fn case(folder: &str, runner: &str, flagged: &[(&str, u64)]) {
 fn drizzle_runs_every_migration_in_one_transaction() {
     case("drizzle", "drizzle", &[("drizzle/0001_email_index.sql", 1)]);
     let v = check(&["fixtures/runners/drizzle"]);
-    let d = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["rule"] == "concurrently-in-transaction")
-        .unwrap();
+    let d = first_finding(&v, "concurrently-in-transaction");
     assert_eq!(d["transaction"], "runner");
     let sql = d["suggestion"]["steps"][0]["sql"].as_str().unwrap();
     assert!(sql.contains("drizzle-kit migrate cannot run this"), "{sql}");
@@ -92,12 +95,7 @@ fn golang_migrate_sends_a_file_as_one_message() {
 fn dbmate_honours_transaction_false() {
     case("dbmate", "dbmate", &[("dbmate/20240103120000_slug.sql", 3)]);
     let v = check(&["fixtures/runners/dbmate"]);
-    let d = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["rule"] == "concurrently-in-transaction")
-        .unwrap();
+    let d = first_finding(&v, "concurrently-in-transaction");
     let sql = d["suggestion"]["steps"][0]["sql"].as_str().unwrap();
     assert!(
         sql.starts_with("-- migrate:up transaction:false\n"),
