@@ -67,6 +67,12 @@ impl LockMode {
         format!("{article} {}", self.name())
     }
 
+    /// True when the lock stops the application's traffic: it conflicts with the ROW
+    /// EXCLUSIVE lock every INSERT, UPDATE and DELETE takes (and, at the top, with reads).
+    pub fn blocks_traffic(self) -> bool {
+        self >= LockMode::Share
+    }
+
     /// What ordinary traffic this mode makes wait: reads (ACCESS SHARE) conflict only with
     /// ACCESS EXCLUSIVE; writes (ROW EXCLUSIVE) with SHARE and stronger; schema changes
     /// with SHARE UPDATE EXCLUSIVE and stronger.
@@ -75,7 +81,7 @@ impl LockMode {
         if self == LockMode::AccessExclusive {
             b.push(Blocked::Reads);
         }
-        if self >= LockMode::Share {
+        if self.blocks_traffic() {
             b.push(Blocked::Writes);
         }
         if self >= LockMode::ShareUpdateExclusive {

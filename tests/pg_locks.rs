@@ -827,3 +827,57 @@ fn harness_observes_rewrites_scans_and_concurrent_statements() {
         concurrent.created
     );
 }
+
+/// What each lock mode makes ordinary traffic wait for (`LockMode::blocks`, which
+/// `lock-timeout-missing` and the reports rely on), checked on the server: one session holds
+/// the lock on `t`, another tries a read, a write and an ANALYZE under a short lock_timeout.
+#[test]
+fn what_each_lock_mode_blocks_is_what_the_server_blocks() {
+    use bellows::locks::{Blocked, LockMode};
+    let cluster = Cluster::shared();
+    let mut holder = cluster
+        .fresh_database("bellows_lock_conflicts")
+        .expect("a database for the conflict test");
+    holder
+        .batch_execute("CREATE TABLE t (id int); INSERT INTO t VALUES (1);")
+        .expect("setup");
+    let mut other = cluster
+        .connect("bellows_lock_conflicts")
+        .expect("a second session");
+    other
+        .batch_execute("SET lock_timeout = '200ms'")
+        .expect("lock_timeout");
+    let probes = [
+        (Blocked::Reads, "SELECT count(*) FROM t"),
+        (Blocked::Writes, "UPDATE t SET id = id WHERE false"),
+        (Blocked::Ddl, "ANALYZE t"),
+    ];
+    let modes = [
+        LockMode::AccessShare,
+        LockMode::RowShare,
+        LockMode::RowExclusive,
+        LockMode::ShareUpdateExclusive,
+        LockMode::Share,
+        LockMode::ShareRowExclusive,
+        LockMode::Exclusive,
+        LockMode::AccessExclusive,
+    ];
+    for mode in modes {
+        holder
+            .batch_execute(&format!("BEGIN; LOCK TABLE t IN {} MODE", mode.name()))
+            .expect("take the lock");
+        let blocked: Vec<Blocked> = probes
+            .iter()
+            .filter(|(_, sql)| other.batch_execute(sql).is_err())
+            .map(|(kind, _)| *kind)
+            .collect();
+        holder.batch_execute("ROLLBACK").expect("release the lock");
+        assert_eq!(blocked, mode.blocks(), "{}", mode.name());
+        assert_eq!(
+            mode.blocks_traffic(),
+            blocked.contains(&Blocked::Writes),
+            "{}",
+            mode.name()
+        );
+    }
+}

@@ -7,7 +7,7 @@ use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
 use crate::ir::Statement;
-use crate::locks::{self, LockMode, Relation};
+use crate::locks::{self, Relation};
 
 /// The rule.
 pub struct LockTimeoutMissing;
@@ -22,8 +22,6 @@ static META: RuleMeta = RuleMeta {
 
 /// The weakest lock that makes writes wait: from SHARE up, a migration waiting for its lock
 /// holds up every write (from ACCESS EXCLUSIVE up, every read) queued behind it.
-const BLOCKS_TRAFFIC: LockMode = LockMode::Share;
-
 impl Rule for LockTimeoutMissing {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -54,7 +52,7 @@ impl Rule for LockTimeoutMissing {
         let locks = locks::statement_in(stmt, cx.pg_version(), cx);
         let strongest = locks
             .iter()
-            .filter(|l| l.facts.mode >= BLOCKS_TRAFFIC)
+            .filter(|l| l.facts.mode.blocks_traffic())
             .filter_map(|l| existing(&l.relation).map(|named| (l, named)))
             .max_by_key(|(l, named)| (l.facts.mode, *named));
         let Some((strongest, _)) = strongest else {
