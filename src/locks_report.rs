@@ -14,7 +14,6 @@ use crate::lint;
 use crate::lint::Settings;
 use crate::locks::{self, Blocked, LockFacts, LockMode, Relation};
 use crate::pg_version::PgVersion;
-use crate::source::LineIndex;
 use clap::ValueEnum;
 use serde::Serialize;
 use std::io::Write;
@@ -206,7 +205,6 @@ fn folder_locks(
     let mut collect = Collect {
         pg: settings.pg_version,
         files: Vec::new(),
-        index: None,
     };
     let pending = vec![true; sources.len()];
     engine::walk(runner, &sources, settings, &pending, &mut collect);
@@ -217,21 +215,19 @@ fn folder_locks(
 struct Collect {
     pg: PgVersion,
     files: Vec<Vec<StatementLocks>>,
-    index: Option<LineIndex>,
 }
 
 impl Visitor for Collect {
-    fn enter_file(&mut self, _i: usize, src: &FileView) {
-        self.index = Some(LineIndex::new(src.text));
+    fn enter_file(&mut self, _i: usize, _src: &FileView) {
         self.files.push(Vec::new());
     }
 
     fn statement(&mut self, _i: usize, src: &FileView, k: usize, cx: &Context) {
-        let (Some(index), Some(out)) = (&self.index, self.files.last_mut()) else {
+        let Some(out) = self.files.last_mut() else {
             return;
         };
-        let text = &src.text;
-        let line = |offset: usize| index.position(text, offset).line;
+        // The context indexes the current file's lines once.
+        let line = |offset: usize| cx.line_of(offset);
         let file = src.path.display().to_string();
         let held = cx
             .held_locks()
