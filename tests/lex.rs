@@ -1,6 +1,7 @@
 //! The fast lexer (`bellows::lex`) must read exactly what sqlparser's tokenizer reads, or
 //! step aside: checked on every statement of `../shared/corpus` and on random text.
 
+use bellows::discover::{Input, discover, globs};
 use bellows::lex;
 use bellows::split::split;
 use proptest::prelude::*;
@@ -70,20 +71,6 @@ fn parses_the_same(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn sql_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            sql_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "sql") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn corpus_statements_lex_as_sqlparser_lexes_them() {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
@@ -91,14 +78,14 @@ fn corpus_statements_lex_as_sqlparser_lexes_them() {
         eprintln!("SKIPPED: ../shared/corpus is absent, so the lexer was not compared on it");
         return;
     }
-    let mut files = Vec::new();
-    sql_files(dir, &mut files);
+    let found = discover(&[dir.to_path_buf()], &globs(&[]).expect("no globs"));
     let (mut fast, mut total) = (0usize, 0usize);
     let mut failures = Vec::new();
-    for f in &files {
-        let Ok(text) = std::fs::read_to_string(f) else {
-            continue;
+    for input in &found.inputs {
+        let Input::File(f) = input else {
+            panic!("unreadable corpus entry: {input:?}");
         };
+        let text = std::fs::read_to_string(f).expect("corpus files are UTF-8");
         for s in split(&text).statements {
             total += 1;
             let stmt = s.span.slice(&text);
