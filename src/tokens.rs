@@ -36,12 +36,17 @@ impl Tok {
         }
     }
 
-    /// The unquoted word, upper case, or `None`.
-    pub fn keyword(&self) -> Option<String> {
+    /// The unquoted word as written, or `None`.
+    pub fn word(&self) -> Option<&str> {
         match &self.token {
-            Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+            Token::Word(w) if w.quote_style.is_none() => Some(&w.value),
             _ => None,
         }
+    }
+
+    /// The unquoted word, upper case, or `None`.
+    pub fn keyword(&self) -> Option<String> {
+        self.word().map(str::to_ascii_uppercase)
     }
 }
 

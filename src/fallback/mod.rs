@@ -15,7 +15,7 @@ pub use maintenance::vacuum;
 use crate::ident::QualifiedName;
 use crate::ir::{Expr, Op};
 use crate::source::Span;
-use crate::tokens::Tokens;
+use crate::tokens::{Tok, Tokens};
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 mod objects;
@@ -258,23 +258,19 @@ fn leading_words(toks: &Tokens, n: usize) -> Vec<String> {
     toks.sig.iter().take(n).map_while(|t| t.keyword()).collect()
 }
 
+/// Leading words of the statement's tokens as written (stops at the first non-word).
+fn leading_words_as_written(toks: &Tokens, n: usize) -> Vec<&str> {
+    toks.sig.iter().take(n).map_while(Tok::word).collect()
+}
+
 /// The command the statement's tokens name, e.g. `CREATE FUNCTION`.
 pub fn command_name(toks: &Tokens) -> Option<String> {
-    classify(&leading_words(toks, 8)).map(|(c, _)| c)
+    classify(&leading_words_as_written(toks, 8)).map(|(c, _)| c)
 }
 
 /// The span of the command's leading words (`CREATE UNIQUE INDEX`).
 pub fn command_span(toks: &Tokens) -> Option<Span> {
-    let words: Vec<&str> = toks
-        .sig
-        .iter()
-        .take(8)
-        .map_while(|t| match &t.token {
-            Token::Word(w) if w.quote_style.is_none() => Some(w.value.as_str()),
-            _ => None,
-        })
-        .collect();
-    let n = Command::of(&words)?.len;
+    let n = Command::of(&leading_words_as_written(toks, 8))?.len;
     toks.span_of(0, n)
 }
 
@@ -340,7 +336,7 @@ const COSMETIC_WORDS: &[&[&str]] = &[
 /// table after `ON [ONLY]`. `None` when the text does not read that way.
 pub fn command_target(text: &str, base: usize) -> Option<CommandTarget> {
     let (_, toks) = crate::tokens::tokenize(text, base).ok()?;
-    let (command, n) = classify(&leading_words(&toks, 8))?;
+    let (command, n) = classify(&leading_words_as_written(&toks, 8))?;
     let mut i = n;
     if command == "CREATE INDEX" {
         i = (n..toks.sig.len()).find(|&k| toks.is_kw(k, "ON"))? + 1;
