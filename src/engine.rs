@@ -17,10 +17,10 @@ use crate::suppress::{self, Ignore};
 use crate::{history, locks};
 use rayon::prelude::*;
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Sender, TryRecvError};
 
 /// A file read and split into statements.
 #[derive(Debug)]
@@ -76,10 +76,17 @@ pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(File
             Input::Unreadable { .. } => folder_of.push(None),
         }
     }
-    // Largest folders first: a folder's walk is sequential, and the largest one's, started
-    // last, would leave the other cores idle at the end of the run.
+    // Large folders first: a folder's walk is sequential, and a large one's, started late,
+    // would leave the other cores idle at the end of the run. The others go in input order,
+    // so that results can be reported while the large folders are still being walked.
+    let large = |f: usize| folders[f].1.len() * LARGE_FOLDER_SHARE >= inputs.len();
     let mut order: Vec<usize> = (0..folders.len()).collect();
-    order.sort_by_key(|&f| std::cmp::Reverse(folders[f].1.len()));
+    order.sort_by_key(|&f| {
+        (
+            !large(f),
+            large(f).then(|| std::cmp::Reverse(folders[f].1.len())),
+        )
+    });
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
         let folders = &folders;
@@ -92,9 +99,10 @@ pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(File
                     lint_inputs(scope, f, dir, members, inputs, settings, tx.clone());
                 });
         });
-        // Results of folders that finished before an earlier one, keyed as `lint_inputs`
-        // keys them and sorted.
-        let mut ready: HashMap<usize, VecDeque<Keyed>> = HashMap::new();
+        // Results that came before their turn, by key, and the folders whose every result
+        // is in.
+        let mut early: BTreeMap<(usize, usize), FileResult> = BTreeMap::new();
+        let mut finished: HashSet<usize> = HashSet::new();
         for (i, input) in inputs.iter().enumerate() {
             let (Some(f), Input::File(_)) = (folder_of[i], input) else {
                 if let Input::Unreadable { path, message } = input {
@@ -102,37 +110,48 @@ pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(File
                 }
                 continue;
             };
-            while !ready.contains_key(&f) {
-                let Ok((g, mut results)) = rx.recv() else {
-                    break;
-                };
-                results.sort_by_key(|(key, _)| *key);
-                ready.insert(g, results.into());
-            }
-            let Some(queue) = ready.get_mut(&f) else {
-                continue;
-            };
-            while queue.front().is_some_and(|((index, _), _)| *index == i) {
-                if let Some((_, r)) = queue.pop_front() {
-                    emit(r);
+            // A file's result is all there is for it, but a folder's extra results come after
+            // its last file, and a file that is not reported has none: those wait for the end
+            // of their folder's walk.
+            let last = folders[f].1.last() == Some(&i);
+            while !finished.contains(&f) && (last || !early.contains_key(&(i, 0))) {
+                match rx.recv() {
+                    Ok(Done::Results(results)) => early.extend(results),
+                    Ok(Done::Folder(g)) => {
+                        finished.insert(g);
+                    }
+                    Err(_) => break,
                 }
             }
-            if queue.is_empty() {
-                ready.remove(&f);
+            while let Some(entry) = early.first_entry() {
+                if entry.key().0 != i {
+                    break;
+                }
+                emit(entry.remove());
             }
         }
     });
 }
 
-/// A result and its place in the output: the index of its input, then its rank among that
-/// input's results.
-type Keyed = ((usize, usize), FileResult);
+/// A folder holding at least this share of a run's files (1/8) is linted first.
+const LARGE_FOLDER_SHARE: usize = 8;
+
+/// What a folder's linting sends to the emitter: results, each with its place in the output
+/// (the index of its input, then its rank among that input's results), or the end of the
+/// folder's results.
+enum Done {
+    Results(Vec<((usize, usize), FileResult)>),
+    Folder(usize),
+}
+
+/// How many results a walk sends at most in one message.
+const RESULT_BATCH: usize = 64;
 
 /// Reads the files `members` (indices into `inputs`) of the folder `f`, `dir`, and lints
-/// them; sends the results, keyed by input index, to `done`. The files' statements are read
-/// on all cores while a thread of the folder's own walks the files already read, in order: a
-/// folder's walk is sequential, and it need not wait for the last file to be read, nor hold
-/// up a core that could read the next folder.
+/// them; sends the results to `done` as they are made, then the end of the folder. The
+/// files' statements are read on all cores while a thread of the folder's own walks the
+/// files already read, in order: a folder's walk is sequential, and it need not wait for the
+/// last file to be read, nor hold up a core that could read the next folder.
 fn lint_inputs<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     f: usize,
@@ -140,7 +159,7 @@ fn lint_inputs<'scope>(
     members: &'scope [usize],
     inputs: &'scope [Input],
     settings: &'scope Settings,
-    done: Sender<(usize, Vec<Keyed>)>,
+    done: Sender<Done>,
 ) {
     let texts: Vec<(usize, Result<String, FileResult>)> = members
         .par_iter()
@@ -152,42 +171,81 @@ fn lint_inputs<'scope>(
             (i, text)
         })
         .collect();
-    let mut out = Vec::new();
+    // The receiver only goes away once every result it waits for is in.
+    let send = |key, result| {
+        let _ = done.send(Done::Results(vec![(key, result)]));
+    };
     // The readable files: input index, path, text.
     let mut readable: Vec<(usize, PathBuf, Arc<str>)> = Vec::new();
     for (i, text) in texts {
         match (text, &inputs[i]) {
             (Ok(text), Input::File(p)) => readable.push((i, p.clone(), Arc::from(text))),
-            (Err(io), _) => out.push(((i, 0), io)),
+            (Err(io), _) => send((i, 0), io),
             (Ok(_), Input::Unreadable { .. }) => {}
         }
     }
-    let files: Vec<(PathBuf, &str)> = readable.iter().map(|(_, p, t)| (p.clone(), &**t)).collect();
-    let runner = runner_for(Some(dir), &files, settings);
-    let pending = pending_files(readable.iter().map(|(_, p, _)| p.as_path()), settings);
     let indices: Vec<usize> = readable.iter().map(|(i, _, _)| *i).collect();
     let last = members.last().copied().unwrap_or(0);
     let paths: Vec<PathBuf> = readable.iter().map(|(_, p, _)| p.clone()).collect();
     let texts: Vec<Arc<str>> = readable.iter().map(|(_, _, t)| t.clone()).collect();
     let (tx, rx) = std::sync::mpsc::channel();
     scope.spawn(move || {
+        // Recognising the runner reads every text; the files' statements are read meanwhile.
+        let files: Vec<(PathBuf, &str)> = paths
+            .iter()
+            .cloned()
+            .zip(texts.iter().map(|t| &**t))
+            .collect();
+        let runner = runner_for(Some(dir), &files, settings);
+        drop(files);
+        let pending = pending_files(paths.iter().map(PathBuf::as_path), settings);
+        // Results go out in batches, whenever the walk waits for a file or the batch is
+        // full: one message a result would wake the reporter for each.
+        let batch = RefCell::new(Vec::new());
+        let flush = || {
+            let results = std::mem::take(&mut *batch.borrow_mut());
+            if !results.is_empty() {
+                let _ = done.send(Done::Results(results));
+            }
+        };
         let arrivals = Arrivals {
             paths: &paths,
             texts: &texts,
             rx,
             early: RefCell::new(HashMap::new()),
+            before_waiting: &flush,
         };
-        let linted = lint_walk(Some(dir), runner, &arrivals, pending, settings);
-        for (k, (index, result)) in linted.into_iter().enumerate() {
-            let key = index.map_or((last, k + 1), |j| (indices[j], 0));
-            out.push((key, result));
-        }
-        // The receiver only goes away once every result it waits for is in.
-        let _ = done.send((f, out));
+        let mut extra = 0;
+        lint_walk(
+            Some(dir),
+            runner,
+            &arrivals,
+            pending,
+            settings,
+            &mut |index, result| {
+                let key = match index {
+                    Some(j) => (indices[j], 0),
+                    None => {
+                        extra += 1;
+                        (last, extra)
+                    }
+                };
+                batch.borrow_mut().push((key, result));
+                if batch.borrow().len() >= RESULT_BATCH {
+                    flush();
+                }
+            },
+        );
+        flush();
+        let _ = done.send(Done::Folder(f));
     });
+    // Files are handed out in order (`par_bridge` takes them one by one), so they are read
+    // roughly in the order the walk asks for them: split ranges would let the walk wait on
+    // one core's files while the other core's pile up, to be walked alone at the end.
     readable
-        .par_iter()
+        .iter()
         .enumerate()
+        .par_bridge()
         .for_each_with(tx, |tx, (k, (_, _, text))| {
             // The walker only stops listening once it has every file it waits for.
             let _ = tx.send((k, lint::read(text)));
@@ -253,6 +311,8 @@ struct Arrivals<'s> {
     rx: std::sync::mpsc::Receiver<(usize, Reading)>,
     /// Statements that arrived before their turn.
     early: RefCell<HashMap<usize, Reading>>,
+    /// Called before the walk waits for a file to be read.
+    before_waiting: &'s dyn Fn(),
 }
 
 impl<'s> FolderFiles<'s> for Arrivals<'s> {
@@ -272,15 +332,22 @@ impl<'s> FolderFiles<'s> for Arrivals<'s> {
         if let Some(r) = self.early.borrow_mut().remove(&i) {
             return Some(Held::Owned(r));
         }
-        // Every sender gone without file `i`: the readers panicked, which the caller
-        // reports.
-        while let Ok((k, reading)) = self.rx.recv() {
+        loop {
+            let (k, reading) = match self.rx.try_recv() {
+                Ok(arrived) => arrived,
+                Err(TryRecvError::Empty) => {
+                    (self.before_waiting)();
+                    // Every sender gone without file `i`: the readers panicked, which the
+                    // caller reports.
+                    self.rx.recv().ok()?
+                }
+                Err(TryRecvError::Disconnected) => return None,
+            };
             if k == i {
                 return Some(Held::Owned(reading));
             }
             self.early.borrow_mut().insert(k, reading);
         }
-        None
     }
 }
 
@@ -410,16 +477,17 @@ pub fn walk<'s>(
 }
 
 /// Runs the rules over a folder's walk, one `FileLinter` per file.
-struct Linting<'s> {
+struct Linting<'s, 'e> {
     settings: &'s Settings,
     runner: Runner,
     pending: Vec<bool>,
     current: Option<FileLinter<'s>>,
-    /// Each file's result, made when the walk leaves it (its statements are freed then).
-    done: Vec<(usize, FileResult)>,
+    /// Takes each file's result, made when the walk leaves it (its statements are freed
+    /// then).
+    done: &'e mut dyn FnMut(usize, FileResult),
 }
 
-impl Visitor for Linting<'_> {
+impl Visitor for Linting<'_, '_> {
     fn enter_file(&mut self, i: usize, file: &FileView) {
         self.current = Some(FileLinter::new(file, self.settings, self.pending[i]));
     }
@@ -439,7 +507,7 @@ impl Visitor for Linting<'_> {
     fn leave_file(&mut self, i: usize, file: &FileView, cx: &Context) {
         if let Some(mut f) = self.current.take() {
             f.finish(file, cx);
-            self.done.push((i, f.into_result(file, self.runner)));
+            (self.done)(i, f.into_result(file, self.runner));
         }
     }
 }
@@ -454,47 +522,37 @@ pub fn lint_folder<'s>(
 ) -> Vec<(Option<usize>, FileResult)> {
     let runner = runner_of(dir, sources, settings);
     let pending = pending_files(sources.iter().map(|s| s.path.as_path()), settings);
-    lint_walk(dir, runner, &sources, pending, settings)
+    let mut out = Vec::new();
+    lint_walk(dir, runner, &sources, pending, settings, &mut |i, r| {
+        out.push((i, r));
+    });
+    out
 }
 
 /// Lints the files of one folder, walked as `runner` runs them; `pending` says which are
-/// reported. Returns what [`lint_folder`] returns.
+/// reported. Hands each result to `emit` as soon as it is made, with what [`lint_folder`]
+/// returns with it.
 fn lint_walk<'s>(
     dir: Option<&Path>,
     runner: Runner,
     files: &dyn FolderFiles<'s>,
     pending: Vec<bool>,
     settings: &'s Settings,
-) -> Vec<(Option<usize>, FileResult)> {
-    let mut linting = Linting {
-        settings,
-        runner,
-        pending: pending.clone(),
-        current: None,
-        done: Vec::new(),
-    };
-    walk(runner, files, settings, &pending, &mut linting);
-    // The walk has seen every file; one missing means its reader panicked, which the
-    // caller reports.
-    let Some(paths) = (0..files.count())
-        .map(|i| files.path(i))
-        .collect::<Option<Vec<&Path>>>()
-    else {
-        return Vec::new();
-    };
+    emit: &mut dyn FnMut(Option<usize>, FileResult),
+) {
+    let paths: Vec<&Path> = (0..files.count()).filter_map(|i| files.path(i)).collect();
+    // What the history says of each file needs only the paths, so that a file's result is
+    // whole, and can be reported, as soon as the walk leaves it.
     let duplicates = history::duplicate_versions(runner, &paths);
-    let mut out = Vec::new();
-    for (i, mut result) in linting.done {
+    let mut done = |i: usize, mut result: FileResult| {
         if !pending[i] {
-            continue;
+            return;
         }
         let mut first = Vec::new();
-        if settings
-            .since
-            .as_ref()
-            .is_some_and(|c| c.is_modified(paths[i]))
+        if let Some(&path) = paths.get(i)
+            && settings.since.as_ref().is_some_and(|c| c.is_modified(path))
         {
-            first.push(history::modified(paths[i]));
+            first.push(history::modified(path));
         }
         first.extend(
             duplicates
@@ -509,15 +567,22 @@ fn lint_walk<'s>(
                 .into_iter()
                 .filter(|d| settings.levels.get(d.rule) != Some(&crate::config::Level::Off)),
         );
-        out.push((Some(i), result));
-    }
+        emit(Some(i), result);
+    };
+    let mut linting = Linting {
+        settings,
+        runner,
+        pending: pending.clone(),
+        current: None,
+        done: &mut done,
+    };
+    walk(runner, files, settings, &pending, &mut linting);
     if let (Some(d), Runner::Drizzle) = (dir, runner)
         && settings.severity(&rules::MIGRATION_JOURNAL).is_some()
         && let Some(journal) = history::journal(d, &paths)
     {
-        out.push((None, journal));
+        emit(None, journal);
     }
-    out
 }
 
 /// True when the runner opens a transaction around `unit`.
