@@ -46,14 +46,15 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Discovered {
     let mut out = Discovered::default();
     let mut seen = HashSet::new();
     for root in paths {
-        if !root.exists() && root.symlink_metadata().is_err() {
+        // One lookup of each path: a run may name thousands of files.
+        let Some(is_dir) = is_dir(root) else {
             out.inputs.push(Input::Unreadable {
                 path: root.clone(),
                 message: format!("{}: no such file or directory", root.display()),
             });
             continue;
-        }
-        if !root.is_dir() {
+        };
+        if !is_dir {
             if !excluded(root, root, exclude) && seen.insert(root.clone()) {
                 out.inputs.push(Input::File(root.clone()));
             }
@@ -95,6 +96,16 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Discovered {
         }
     }
     out
+}
+
+/// Whether `path` is a directory (following links), or `None` when there is nothing there.
+fn is_dir(path: &Path) -> Option<bool> {
+    match std::fs::metadata(path) {
+        Ok(meta) => Some(meta.is_dir()),
+        // A dangling link: reading it says why it cannot be read.
+        Err(_) if path.symlink_metadata().is_ok() => Some(false),
+        Err(_) => None,
+    }
 }
 
 fn io_reason(e: &walkdir::Error) -> String {

@@ -142,12 +142,15 @@ pub fn io_error(path: &Path, message: String) -> FileResult {
 /// Reads a file as UTF-8 SQL text, or says why it cannot.
 pub fn read_sql(path: &Path) -> Result<String, String> {
     let name = path.display();
+    let cannot = |e: std::io::Error| format!("cannot read {name}: {e}");
+    let mut file = open_for_reading(path).map_err(cannot)?;
     // Reading a FIFO or a device would block or never end: only regular files are read.
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let meta = file.metadata().map_err(cannot)?;
     if !meta.is_file() {
         return Err(format!("cannot read {name}: not a regular file"));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(cannot)?;
     if let Some(at) = memchr::memchr(0, &bytes) {
         return Err(format!(
             "{name} contains a NUL byte at offset {at}: it looks binary, not SQL"
@@ -159,6 +162,27 @@ pub fn read_sql(path: &Path) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+/// Opens `path` for reading without blocking: opening a FIFO waits for a writer otherwise,
+/// and what it is can only be asked of it once it is open (asking by path first would look
+/// the path up twice).
+#[cfg(unix)]
+fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Opens `path` for reading, once it is known to be a regular file.
+#[cfg(not(unix))]
+fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    std::fs::File::open(path)
 }
 
 /// A file's statements as bellows read them.
