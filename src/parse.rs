@@ -133,25 +133,43 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
             in_do_block,
         };
     }
-    let (raw, toks) = match tokens::tokenize_mapped(text, map) {
+    let (raw, layout) = match tokens::lex_mapped(text, map) {
         Ok(t) => t,
         Err(e) => return untokenizable(text, map, &e.message, e.location, in_do_block),
     };
-    let (raw, toks) = match in_do_block.then(|| do_block::plpgsql_edits(&toks)) {
-        Some(edits) if !edits.is_empty() => toks.edited(&raw, &edits),
-        _ => (raw, toks),
+    // A DO body's statements are edited before the parser reads them, which needs our
+    // copy first; any other statement's tokens go to the parser, which gives them back.
+    let (raw, edited) = if in_do_block {
+        let toks = layout.copy_tokens(&raw);
+        match do_block::plpgsql_edits(&toks) {
+            edits if edits.is_empty() => (raw, Some(toks)),
+            edits => {
+                let (raw, toks) = toks.edited(&raw, &edits);
+                (raw, Some(toks))
+            }
+        }
+    } else {
+        (raw, None)
+    };
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(RECURSION_LIMIT)
+        .with_tokens_with_locations(raw);
+    let parsed = parser.parse_statements();
+    let raw = parser.into_tokens();
+    // The fallback reads a rejected statement from the parser's tokens and our copy.
+    let (raw, toks) = match edited {
+        Some(toks) => (raw, toks),
+        None if parsed.is_ok() => (Vec::new(), layout.into_tokens(raw)),
+        None => {
+            let toks = layout.copy_tokens(&raw);
+            (raw, toks)
+        }
     };
     let keyword_span = fallback::command_span(&toks)
         .or_else(|| toks.sig.first().map(|t| t.span))
         .unwrap_or(span);
     let concurrently = toks.concurrently();
-    let dialect = PostgreSqlDialect {};
-    // The tokens are kept for the fallback only when sqlparser might reject them: cloning
-    // every statement's tokens costs more than tokenizing the rare rejected one again.
-    let parsed = Parser::new(&dialect)
-        .with_recursion_limit(RECURSION_LIMIT)
-        .with_tokens_with_locations(raw)
-        .parse_statements();
     let (op, origin) = match parsed {
         Ok(stmts) if stmts.len() == 1 => (lower::lower(&stmts[0], &toks, span), Origin::Parsed),
         Ok(_) => (
@@ -169,9 +187,7 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
                 at: keyword_span,
             },
         ),
-        Err(e) => match retokenize(text, map, in_do_block)
-            .and_then(|raw| fallback::lower_tokens(&raw, &toks, span))
-        {
+        Err(e) => match fallback::lower_tokens(&raw, &toks, span) {
             Some(op) => (op, Origin::Fallback),
             None => match fallback::command_name(&toks) {
                 Some(command) => (
@@ -243,19 +259,6 @@ fn skim(text: &str, map: &OffsetMap) -> Option<Op> {
         kind,
         name,
         enum_values: None,
-    })
-}
-
-/// The tokens of `text` again, as `read` made them, for the fallback.
-fn retokenize(
-    text: &str,
-    map: &OffsetMap,
-    in_do_block: bool,
-) -> Option<Vec<sqlparser::tokenizer::TokenWithSpan>> {
-    let (raw, toks) = tokens::tokenize_mapped(text, map).ok()?;
-    Some(match in_do_block.then(|| do_block::plpgsql_edits(&toks)) {
-        Some(edits) if !edits.is_empty() => toks.edited(&raw, &edits).0,
-        _ => raw,
     })
 }
 

@@ -74,6 +74,18 @@ pub fn tokenize_mapped(
     text: &str,
     map: &OffsetMap,
 ) -> Result<(Vec<TokenWithSpan>, Tokens), TokenizerError> {
+    let (raw, layout) = lex_mapped(text, map)?;
+    let toks = layout.copy_tokens(&raw);
+    Ok((raw, toks))
+}
+
+/// Tokenizes `text`, whose bytes stand in the file where `map` says: the tokens for the
+/// parser, and where they stand, from which [`Layout::into_tokens`] makes our spanned copy
+/// once the parser gives them back (copying each token would cost more than parsing it).
+pub fn lex_mapped(
+    text: &str,
+    map: &OffsetMap,
+) -> Result<(Vec<TokenWithSpan>, Layout), TokenizerError> {
     if let Some(lexed) = lex::tokenize(text, false) {
         return Ok(from_lexed(lexed, map));
     }
@@ -85,55 +97,81 @@ pub fn tokenize_mapped(
     let offsets: Vec<usize> = raw.iter().map(|t| walker.seek(t.span.start)).collect();
     let mut starts = Vec::with_capacity(raw.len());
     let mut sig = Vec::with_capacity(raw.len());
-    let mut raw_index = Vec::with_capacity(raw.len());
     for (i, t) in raw.iter().enumerate() {
         let start = offsets[i];
         let end = offsets.get(i + 1).copied().unwrap_or(text.len());
         starts.push((t.span.start, map.offset(start)));
         if !matches!(t.token, Token::Whitespace(_) | Token::EOF) {
-            sig.push(Tok {
-                token: t.token.clone(),
-                span: map.span(Span::new(start, trim_end(text, start, end))),
-            });
-            raw_index.push(Some(i));
+            sig.push((i, map.span(Span::new(start, trim_end(text, start, end)))));
         }
     }
-    Ok((
-        raw,
-        Tokens {
-            sig,
-            starts,
-            raw_index,
-        },
-    ))
+    Ok((raw, Layout { starts, sig }))
 }
 
-/// The parser's tokens and our spanned copy, from what the fast lexer read.
-fn from_lexed(lexed: lex::Lexed, map: &OffsetMap) -> (Vec<TokenWithSpan>, Tokens) {
+/// The parser's tokens and where they stand, from what the fast lexer read.
+fn from_lexed(lexed: lex::Lexed, map: &OffsetMap) -> (Vec<TokenWithSpan>, Layout) {
     let starts = lexed
         .starts
         .into_iter()
         .map(|(loc, byte)| (loc, map.offset(byte)))
         .collect();
     let mut sig = Vec::with_capacity(lexed.tokens.len());
-    let mut raw_index = Vec::with_capacity(lexed.tokens.len());
     for (i, (t, &(start, end))) in lexed.tokens.iter().zip(&lexed.bytes).enumerate() {
         if !matches!(t.token, Token::Whitespace(_)) {
-            sig.push(Tok {
-                token: t.token.clone(),
-                span: map.span(Span::new(start, end)),
-            });
-            raw_index.push(Some(i));
+            sig.push((i, map.span(Span::new(start, end))));
         }
     }
-    (
-        lexed.tokens,
+    (lexed.tokens, Layout { starts, sig })
+}
+
+/// Where a statement's tokens stand in the file, without the tokens themselves.
+#[derive(Debug)]
+pub struct Layout {
+    /// As [`Tokens`] keeps them.
+    starts: Vec<(Location, usize)>,
+    /// Each significant token's index in the parser's list, and its bytes in the file.
+    sig: Vec<(usize, Span)>,
+}
+
+impl Layout {
+    /// Our spanned copy, made of the tokens `raw`: the list [`lex_mapped`] returned with
+    /// this layout (as the parser gives it back).
+    pub fn into_tokens(self, raw: Vec<TokenWithSpan>) -> Tokens {
+        let mut sig = Vec::with_capacity(self.sig.len());
+        let mut raw_index = Vec::with_capacity(self.sig.len());
+        let mut spots = self.sig.into_iter().peekable();
+        for (k, t) in raw.into_iter().enumerate() {
+            if let Some((_, span)) = spots.next_if(|&(i, _)| i == k) {
+                sig.push(Tok {
+                    token: t.token,
+                    span,
+                });
+                raw_index.push(Some(k));
+            }
+        }
         Tokens {
             sig,
-            starts,
+            starts: self.starts,
             raw_index,
-        },
-    )
+        }
+    }
+
+    /// Our spanned copy, with copies of the tokens of `raw`.
+    pub fn copy_tokens(&self, raw: &[TokenWithSpan]) -> Tokens {
+        let (sig, raw_index) = self
+            .sig
+            .iter()
+            .filter_map(|&(i, span)| {
+                let token = raw.get(i)?.token.clone();
+                Some((Tok { token, span }, Some(i)))
+            })
+            .unzip();
+        Tokens {
+            sig,
+            starts: self.starts.clone(),
+            raw_index,
+        }
+    }
 }
 
 /// Changes to a statement's tokens before sqlparser reads them again.
