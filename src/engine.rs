@@ -622,6 +622,8 @@ struct FileLinter<'s> {
     diagnostics: Vec<Diagnostic>,
     findings: Vec<Finding>,
     stats: lint::Stats,
+    /// For each of [`rules::RULES`], whether the file has a diagnostic of it.
+    reported: Vec<bool>,
 }
 
 impl<'s> FileLinter<'s> {
@@ -642,6 +644,7 @@ impl<'s> FileLinter<'s> {
             diagnostics: Vec::new(),
             findings: Vec::new(),
             stats: src.reading.stats,
+            reported: vec![false; rules::RULES.len()],
         }
     }
 
@@ -656,23 +659,25 @@ impl<'s> FileLinter<'s> {
             runner: cx.runner(),
             transaction: cx.transaction_source(),
         });
-        for rule in rules::RULES {
+        for (r, rule) in rules::RULES.iter().enumerate() {
             let meta = rule.meta();
+            // A rule reported once per file has nothing more to say here, unless an ignore
+            // comment could be waiting for one of its later findings.
+            if meta.once_per_file && self.ignores.is_empty() && self.reported[r] {
+                continue;
+            }
             let Some(severity) = self.settings.severity(meta) else {
                 continue;
             };
-            // A rule reported once per file has nothing more to say here, unless an ignore
-            // comment could be waiting for one of its later findings.
-            if meta.once_per_file
-                && self.ignores.is_empty()
-                && self.diagnostics.iter().any(|d| d.rule == meta.id)
-            {
+            rule.check(stmt, cx, &mut self.findings);
+            if self.findings.is_empty() {
                 continue;
             }
-            rule.check(stmt, cx, &mut self.findings);
+            let before = self.diagnostics.len();
             for finding in std::mem::take(&mut self.findings) {
-                self.keep(rule.meta(), severity, finding, owner, stmt.span, run);
+                self.keep(meta, severity, finding, owner, stmt.span, run);
             }
+            self.reported[r] |= self.diagnostics.len() > before;
         }
     }
 

@@ -83,25 +83,34 @@ pub fn write(files: &[FileResult], out: &mut dyn Write) -> io::Result<()> {
 pub struct Stream<W: Write> {
     out: W,
     first: bool,
+    /// A file's diagnostics, rendered here before they are written: serde_json writes in
+    /// many small pieces, which a `Vec` takes for less than a buffered writer.
+    buf: Vec<u8>,
 }
 
 impl<W: Write> Stream<W> {
     /// Opens the document.
     pub fn begin(mut out: W) -> io::Result<Self> {
         write!(out, "{{\"version\":{VERSION},\"diagnostics\":[")?;
-        Ok(Stream { out, first: true })
+        Ok(Stream {
+            out,
+            first: true,
+            buf: Vec::new(),
+        })
     }
 
     /// Writes the diagnostics of one file.
     pub fn file(&mut self, f: &FileResult) -> io::Result<()> {
+        self.buf.clear();
         for_each_diagnostic(f, |d| {
             if !self.first {
-                self.out.write_all(b",")?;
+                self.buf.push(b',');
             }
             self.first = false;
-            serde_json::to_writer(&mut self.out, d)?;
+            serde_json::to_writer(&mut self.buf, d)?;
             Ok(())
-        })
+        })?;
+        self.out.write_all(&self.buf)
     }
 
     /// Closes the document with the run's totals; returns the writer.
