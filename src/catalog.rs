@@ -462,7 +462,7 @@ impl Catalog {
                 };
                 self.move_object(*kind, &old, new);
             }
-            (_, Op::Do) => self.do_block(stmt.span.slice(text)),
+            (_, Op::Do { dynamic }) => self.do_block(dynamic.as_deref()),
             _ => {}
         }
     }
@@ -1630,8 +1630,8 @@ impl Catalog {
 
     /// The statements of a `DO` block bellows reads follow it; this is about what it does not
     /// read: `EXECUTE` of strings built at run time, or a body it cannot read at all.
-    fn do_block(&mut self, text: &str) {
-        let Some(dynamic) = do_block::dynamic_sql(text) else {
+    fn do_block(&mut self, dynamic: Option<&[Option<String>]>) {
+        let Some(dynamic) = dynamic else {
             self.blind("a DO block whose body bellows cannot read", Scope::All);
             return;
         };

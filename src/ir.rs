@@ -197,7 +197,12 @@ pub enum Op {
     /// `ROLLBACK` / `ABORT` (not `ROLLBACK TO SAVEPOINT`).
     Rollback,
     /// `DO $$ … $$`: its inner statements follow it as their own statements.
-    Do,
+    Do {
+        /// What its body runs that bellows does not read: for each `EXECUTE` of a string
+        /// built at run time, the string's leading literal, when it has one. `None` when the
+        /// body cannot be read (another language, text that does not tokenize).
+        dynamic: Option<Vec<Option<String>>>,
+    },
     /// `GRANT`, `SELECT`, `CREATE POLICY`, `COMMENT`, …: read, nothing modelled.
     Other {
         /// The command's leading keywords, upper case (`CREATE FUNCTION`).

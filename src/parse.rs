@@ -42,38 +42,40 @@ pub struct BodyCounts {
 pub fn statements(file_text: &str, span: Span, out: &mut Vec<Statement>) -> BodyCounts {
     let mut counts = BodyCounts::default();
     let stmt = statement(file_text, span);
-    let is_do = matches!(stmt.op, Op::Do);
+    let is_do = matches!(stmt.op, Op::Do { .. });
     out.push(stmt);
     if is_do {
+        let at = out.len() - 1;
         let map = OffsetMap::Shift(span.start);
-        do_body(span.slice(file_text), &map, 1, out, &mut counts);
+        let dynamic = do_body(span.slice(file_text), &map, 1, out, &mut counts);
+        out[at].op = Op::Do { dynamic };
     }
     counts
 }
 
 /// Reads the body of the DO statement `text`, placed in the file by `map`, `depth` blocks
-/// deep.
+/// deep. Returns what the body runs that bellows does not read (see [`Op::Do`]).
 fn do_body(
     text: &str,
     map: &OffsetMap,
     depth: usize,
     out: &mut Vec<Statement>,
     counts: &mut BodyCounts,
-) {
-    let body = if depth <= MAX_DO_DEPTH {
-        do_block::body(text)
-    } else {
-        None
-    };
-    let Some(body) = body else {
+) -> Option<Vec<Option<String>>> {
+    if depth > MAX_DO_DEPTH {
         counts.unreadable += 1;
-        return;
+        return do_block::dynamic_sql(text);
+    }
+    let Some(body) = do_block::body(text) else {
+        counts.unreadable += 1;
+        return None;
     };
     let body_map = body.map.then(map);
     let Some(pieces) = do_block::pieces(&body.text) else {
         counts.unreadable += 1;
-        return;
+        return None;
     };
+    let mut dynamic = Vec::new();
     for piece in pieces {
         match piece {
             Piece::Sql(s) => {
@@ -90,9 +92,13 @@ fn do_body(
                 }
                 counts.unreadable += usize::from(cut.unterminated.is_some());
             }
-            Piece::Dynamic { .. } => counts.dynamic_sql += 1,
+            Piece::Dynamic { prefix } => {
+                counts.dynamic_sql += 1;
+                dynamic.push(prefix);
+            }
         }
     }
+    Some(dynamic)
 }
 
 /// Reads one SQL statement of a DO body (and, for a DO block, its body in turn).
@@ -110,10 +116,12 @@ fn inner(
         return;
     }
     counts.statements += 1;
-    let is_do = matches!(stmt.op, Op::Do);
+    let is_do = matches!(stmt.op, Op::Do { .. });
     out.push(stmt);
     if is_do {
-        do_body(text, map, depth + 1, out, counts);
+        let at = out.len() - 1;
+        let dynamic = do_body(text, map, depth + 1, out, counts);
+        out[at].op = Op::Do { dynamic };
     }
 }
 
@@ -442,7 +450,7 @@ mod tests {
         let (stmts, counts) = read_all(sql);
         assert_eq!(counts.statements, 1);
         assert_eq!(stmts.len(), 2);
-        assert!(matches!(stmts[0].op, Op::Do));
+        assert!(matches!(stmts[0].op, Op::Do { .. }));
         assert_eq!(stmts[0].origin, Origin::Fallback);
         assert!(!stmts[0].in_do_block);
         let fk = &stmts[1];
@@ -567,7 +575,7 @@ mod tests {
         let sql = "DO $a$ BEGIN EXECUTE 'DO $b$ BEGIN TRUNCATE t; END $b$'; END $a$";
         let (stmts, counts) = read_all(sql);
         assert_eq!(counts.statements, 2);
-        assert!(matches!(stmts[1].op, Op::Do));
+        assert!(matches!(stmts[1].op, Op::Do { .. }));
         assert_eq!(stmts[2].span.slice(sql), "TRUNCATE t");
     }
 

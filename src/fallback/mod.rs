@@ -493,7 +493,8 @@ pub fn lower_tokens(raw: &[TokenWithSpan], toks: &Tokens, span: Span) -> Option<
         return (!to_savepoint).then_some(Op::Rollback);
     }
     if first.is_kw("DO") {
-        return do_block::is_do(toks).then_some(Op::Do);
+        // The body is read apart (`parse`), which fills in what it runs.
+        return do_block::is_do(toks).then_some(Op::Do { dynamic: None });
     }
     if let Some(op) = reparse::reparse(raw, toks, span) {
         return Some(op);
