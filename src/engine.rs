@@ -54,7 +54,7 @@ pub fn run(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
 }
 
 /// Lints every input and hands each result to `emit` in input order, as soon as it and all
-/// results before it are ready. Folders are read and linted on all cores, the largest first,
+/// results before it are ready. Folders are read and linted on all cores, large ones first,
 /// and a file's statements are freed once its folder's walk is past it, its result once it
 /// is emitted: a large run is never held in memory whole.
 pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(FileResult)) {

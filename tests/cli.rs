@@ -428,6 +428,57 @@ fn streamed_json_keeps_input_order_across_folders() {
     assert_eq!(compact_files, expected);
 }
 
+/// A folder's results reach the report in batches while its walk goes on, and its extra
+/// results (a Drizzle journal's) after its last file: the report keeps the input order
+/// across batches, folders and the journal.
+#[test]
+fn streamed_results_keep_order_across_batches_and_extra_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drizzle, other) = (dir.path().join("drizzle"), dir.path().join("other"));
+    fs::create_dir_all(drizzle.join("meta")).unwrap();
+    fs::create_dir_all(&other).unwrap();
+    let names: Vec<String> = (0..150).map(|n| format!("{n:04}_m.sql")).collect();
+    for name in &names {
+        write(&drizzle, name, b"ALTER TABLE t DROP COLUMN c;\n");
+    }
+    write(
+        &drizzle.join("meta"),
+        "_journal.json",
+        br#"{"version":"7","dialect":"postgresql","entries":[
+  {"idx":0,"version":"7","when":1700000000000,"tag":"0000_m","breakpoints":true},
+  {"idx":1,"version":"7","when":1710000000000,"tag":"9999_gone","breakpoints":true}
+]}"#,
+    );
+    for n in [1, 2] {
+        write(
+            &other,
+            &format!("{n}_x.sql"),
+            b"ALTER TABLE t DROP COLUMN c;\n",
+        );
+    }
+    let out = bellows()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut files: Vec<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap().to_string())
+        .collect();
+    files.dedup();
+    let mut expected: Vec<String> = names
+        .iter()
+        .map(|n| drizzle.join(n).display().to_string())
+        .collect();
+    expected.push(drizzle.join("meta/_journal.json").display().to_string());
+    expected.extend([1, 2].map(|n| other.join(format!("{n}_x.sql")).display().to_string()));
+    assert_eq!(files, expected);
+}
+
 /// The binary's jemalloc settings are the ones `src/main.rs` sets (a misspelt symbol name
 /// would leave jemalloc's defaults, and twice the arenas, in place silently).
 #[cfg(not(target_env = "msvc"))]
