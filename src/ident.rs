@@ -31,7 +31,17 @@ impl Name {
 
     /// True when both name the same object.
     pub fn same_as(&self, other: &Name) -> bool {
-        self.folded() == other.folded()
+        // Rules compare names for every statement: ASCII names, nearly all of them, are
+        // compared without folding copies.
+        match (self.quoted, other.quoted) {
+            _ if !(self.value.is_ascii() && other.value.is_ascii()) => {
+                self.folded() == other.folded()
+            }
+            (true, true) => self.value == other.value,
+            (false, false) => self.value.eq_ignore_ascii_case(&other.value),
+            (true, false) => folds_to(&other.value, &self.value),
+            (false, true) => folds_to(&self.value, &other.value),
+        }
     }
 
     /// The name rendered in SQL the way the user wrote it (quotes kept).
@@ -122,6 +132,15 @@ pub struct ObjectKey {
     pub schema: String,
     /// Folded object name.
     pub name: String,
+}
+
+/// True when the unquoted ASCII name `bare` folds to `stored`.
+fn folds_to(bare: &str, stored: &str) -> bool {
+    bare.len() == stored.len()
+        && bare
+            .bytes()
+            .zip(stored.bytes())
+            .all(|(b, s)| b.to_ascii_lowercase() == s)
 }
 
 /// Folds an identifier the PostgreSQL way: quoted names keep their case.
@@ -237,6 +256,34 @@ mod tests {
     fn unquoted_names_fold_quoted_names_do_not() {
         assert!(n("Users", false).same_as(&n("users", true)));
         assert!(!n("Users", true).same_as(&n("users", false)));
+    }
+
+    /// `same_as` compares ASCII names without folding copies: it must agree with comparing
+    /// the folded names, whatever the quoting, case and alphabet.
+    #[test]
+    fn same_as_agrees_with_folded_names() {
+        let values = [
+            "users",
+            "Users",
+            "USERS",
+            "user",
+            "usersx",
+            "Ünïcode",
+            "ünïcode",
+            "",
+        ];
+        for a in values {
+            for b in values {
+                for (qa, qb) in [(false, false), (false, true), (true, false), (true, true)] {
+                    let (x, y) = (n(a, qa), n(b, qb));
+                    assert_eq!(
+                        x.same_as(&y),
+                        x.folded() == y.folded(),
+                        "{a:?} quoted {qa} / {b:?} quoted {qb}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

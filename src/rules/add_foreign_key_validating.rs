@@ -31,7 +31,8 @@ impl Rule for AddForeignKeyValidating {
             return;
         }
         let pg = cx.pg_version();
-        let statement_locks = locks::statement(stmt, pg);
+        // Only a statement that adds a foreign key needs its locks.
+        let mut statement_locks = None;
         for action in &at.actions {
             for (c, column) in action.added_constraints() {
                 let ConstraintKind::ForeignKey { references } = &c.kind else {
@@ -41,7 +42,10 @@ impl Rule for AddForeignKeyValidating {
                     continue;
                 }
                 let lock = locks::alter_table_action(&action.kind, pg);
-                let referenced = statement_locks.iter().find(
+                let referenced = statement_locks
+                    .get_or_insert_with(|| locks::statement(stmt, pg))
+                    .iter()
+                    .find(
                     |l| matches!(&l.relation, Relation::Table(t) if t.key() == references.key()),
                 );
                 let (held, blocked) = referenced.map_or((String::new(), String::new()), |l| {

@@ -24,6 +24,13 @@ impl Rule for RenameTable {
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {
         let Some(at) = stmt.alter_table() else { return };
+        if !at
+            .actions
+            .iter()
+            .any(|a| matches!(a.kind, ActionKind::RenameTable { .. }))
+        {
+            return;
+        }
         // A later statement that gives the old name to a new relation (a compatibility view,
         // or a new table the rows are copied into) keeps old queries working.
         if !name_in_use(cx, ObjectKind::Table, &at.table) {
