@@ -88,7 +88,7 @@ fn is_blank(token: &Token) -> bool {
 /// operator, sqlparser may read a longer one, so the lexer steps aside. The dialect says
 /// which they are, so the two cannot drift apart.
 fn is_operator_part(b: u8) -> bool {
-    PostgreSqlDialect {}.is_custom_operator_part(char::from(b))
+    ascii_class(b, Class::OPERATOR)
 }
 
 /// The keyword an unquoted word spells, as sqlparser looks it up (ASCII case-insensitive),
@@ -135,7 +135,36 @@ fn keyword(word: &str) -> Keyword {
 /// An ASCII byte that may continue an unquoted word, as the dialect says (non-ASCII
 /// letters may too, but there the lexer steps aside).
 fn is_word_part(b: u8) -> bool {
-    b.is_ascii() && PostgreSqlDialect {}.is_identifier_part(char::from(b))
+    ascii_class(b, Class::WORD)
+}
+
+/// What the dialect says an ASCII byte may be part of, as bits.
+struct Class;
+
+impl Class {
+    const WORD: u8 = 1;
+    const OPERATOR: u8 = 2;
+}
+
+/// True when the ASCII byte `b` is of `class`: the dialect's answers, asked once for all
+/// 128 bytes (asking it for every byte of every word was a tenth of the lexer's time).
+fn ascii_class(b: u8, class: u8) -> bool {
+    static CLASSES: OnceLock<[u8; 128]> = OnceLock::new();
+    let classes = CLASSES.get_or_init(|| {
+        let dialect = PostgreSqlDialect {};
+        let mut classes = [0; 128];
+        for (b, c) in (0u8..).zip(classes.iter_mut()) {
+            let ch = char::from(b);
+            if dialect.is_identifier_part(ch) {
+                *c |= Class::WORD;
+            }
+            if dialect.is_custom_operator_part(ch) {
+                *c |= Class::OPERATOR;
+            }
+        }
+        classes
+    });
+    classes.get(usize::from(b)).is_some_and(|c| c & class != 0)
 }
 
 struct Lexer<'a> {
