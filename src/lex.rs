@@ -368,7 +368,8 @@ impl Lexer<'_> {
                 let tag = &self.text[tag_start..after_tag];
                 let delimiter = &self.text[self.at..=after_tag];
                 let body_start = after_tag + 1;
-                let body_end = body_start + self.text[body_start..].find(delimiter)?;
+                let body_end = body_start
+                    + memchr::memmem::find(&self.bytes[body_start..], delimiter.as_bytes())?;
                 let value = self.text[body_start..body_end].to_string();
                 self.advance_to(body_end + delimiter.len());
                 Some(Token::DollarQuotedString(DollarQuotedString {

@@ -286,7 +286,9 @@ impl<'a> Splitter<'a> {
     fn dollar_body(&mut self, tag_len: usize) -> bool {
         let tag = &self.text[self.pos..self.pos + tag_len];
         let body_start = self.pos + tag_len;
-        match self.text[body_start..].find(tag) {
+        // Function bodies are a good part of migrations' bytes: memmem finds the closing tag
+        // several times faster than `str::find`.
+        match memchr::memmem::find(&self.text.as_bytes()[body_start..], tag.as_bytes()) {
             Some(i) => {
                 self.pos = body_start + i + tag_len;
                 self.stmt_end = self.pos;

@@ -62,7 +62,7 @@ pub fn scan(text: &str, statements: &[Span]) -> Vec<Ignore> {
 fn scan_gap(text: &str, start: usize, end: usize, next: usize, out: &mut Vec<Ignore>) {
     let gap = &text[start..end];
     let mut pos = 0;
-    while let Some(found) = gap[pos..].find("--") {
+    while let Some(found) = memchr::memmem::find(&gap.as_bytes()[pos..], b"--") {
         let at = pos + found;
         let line_end = gap[at..].find('\n').map_or(gap.len(), |e| at + e);
         let comment = &gap[at + 2..line_end];
