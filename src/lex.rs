@@ -54,7 +54,7 @@ pub fn tokenize(text: &str, keep_blanks: bool) -> Option<Lexed> {
         // sqlparser reads a `:name` placeholder without skipping blanks, so a blank right
         // after a colon is kept: without it, `: 1` would read as the placeholder `:1`.
         let last = lexed.tokens.last().map(|t| &t.token);
-        let after_colon = last == Some(&Token::Colon);
+        let after_colon = matches!(last, Some(Token::Colon));
         if !keep_blanks && !after_colon && lexer.skip_blanks() {
             // Only where a run of blanks starts can an AST span end; a run whose first blank
             // was kept after a colon has its start listed already.
