@@ -19,9 +19,15 @@ pub(crate) const RECURSION_LIMIT: usize = 64;
 /// How many `DO` blocks deep (a DO in a DO's body, or in an `EXECUTE` there) bodies are read.
 const MAX_DO_DEPTH: usize = 4;
 
-/// Parses and lowers the statement at `span` of `file_text`.
+/// Parses and lowers the statement at `span` of `file_text` (for a `DO` block, without the
+/// statements of its body: see [`statements`]).
 pub fn statement(file_text: &str, span: Span) -> Statement {
-    read(span.slice(file_text), &OffsetMap::Shift(span.start), false)
+    let text = span.slice(file_text);
+    let mut stmt = read(text, &OffsetMap::Shift(span.start), false);
+    if let Op::Do { dynamic } = &mut stmt.op {
+        *dynamic = do_block::dynamic_sql(text);
+    }
+    stmt
 }
 
 /// What the `DO` block bodies of a statement held besides the statements read from them.
@@ -41,7 +47,7 @@ pub struct BodyCounts {
 /// SQL statements of its body follow it, with `in_do_block` set.
 pub fn statements(file_text: &str, span: Span, out: &mut Vec<Statement>) -> BodyCounts {
     let mut counts = BodyCounts::default();
-    let stmt = statement(file_text, span);
+    let stmt = read(span.slice(file_text), &OffsetMap::Shift(span.start), false);
     let is_do = matches!(stmt.op, Op::Do { .. });
     out.push(stmt);
     if is_do {
@@ -506,6 +512,32 @@ mod tests {
             stmts[2].span.slice(sql),
             "alter table t alter column c set not null"
         );
+    }
+
+    /// A DO statement carries the dynamic SQL of its body (the leading literal of each
+    /// `EXECUTE` of a built string), read alone or with its body's statements alike.
+    #[test]
+    fn do_statements_carry_their_dynamic_sql() {
+        let sql = "DO $$\nBEGIN\n  EXECUTE 'CREATE INDEX i ON t (a)';\n  EXECUTE format('DROP TABLE %I', 't');\n  EXECUTE 'ALTER TABLE ' || t || ' DROP COLUMN c';\n  EXECUTE q;\nEND $$";
+        let want = Some(vec![
+            Some("DROP TABLE %I".to_string()),
+            Some("ALTER TABLE ".to_string()),
+            None,
+        ]);
+        let (stmts, _) = read_all(sql);
+        let Op::Do { dynamic } = &stmts[0].op else {
+            panic!("{:?}", stmts[0].op)
+        };
+        assert_eq!(dynamic, &want);
+        let Op::Do { dynamic } = statement(sql, Span::new(0, sql.len())).op else {
+            panic!("not a DO");
+        };
+        assert_eq!(dynamic, want);
+        let unreadable = "DO LANGUAGE plperl $$ my $x = 1; $$";
+        let Op::Do { dynamic } = statement(unreadable, Span::new(0, unreadable.len())).op else {
+            panic!("not a DO");
+        };
+        assert_eq!(dynamic, None);
     }
 
     #[test]
