@@ -1,6 +1,7 @@
 //! Finds the files to lint: paths from the command line, folders walked for `*.sql`.
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -45,9 +46,10 @@ pub fn globs(patterns: &[String]) -> Result<GlobSet, String> {
 pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Discovered {
     let mut out = Discovered::default();
     let mut seen = HashSet::new();
-    for root in paths {
-        // One lookup of each path: a run may name thousands of files.
-        let Some(is_dir) = is_dir(root) else {
+    // A run may name thousands of files: each path is looked up once, on all cores.
+    let kinds: Vec<Option<bool>> = paths.par_iter().map(|p| is_dir(p)).collect();
+    for (root, kind) in paths.iter().zip(kinds) {
+        let Some(is_dir) = kind else {
             out.inputs.push(Input::Unreadable {
                 path: root.clone(),
                 message: format!("{}: no such file or directory", root.display()),
