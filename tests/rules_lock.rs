@@ -840,6 +840,21 @@ fn lock_timeout_missing_once_per_file_at_the_first_lock() {
         "{}",
         f.message
     );
+    // DROP INDEX locks the index's table: named when the file shows which it is.
+    let f = one("DROP INDEX i", 15, rule);
+    assert_eq!(
+        f.message,
+        "DROP INDEX takes an ACCESS EXCLUSIVE lock on the table of i with no lock_timeout set"
+    );
+    let f = one(
+        "CREATE INDEX CONCURRENTLY i ON users (a);\nDROP INDEX i;",
+        15,
+        rule,
+    );
+    assert_eq!(
+        f.message,
+        "DROP INDEX takes an ACCESS EXCLUSIVE lock on users with no lock_timeout set"
+    );
     // In a transaction block the suggestion is SET LOCAL.
     let f = one(
         "BEGIN; ALTER TABLE users ADD COLUMN c int; COMMIT;",

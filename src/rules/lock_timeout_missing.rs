@@ -6,6 +6,7 @@ use super::sql::step;
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
+use crate::ident::QualifiedName;
 use crate::ir::Statement;
 use crate::locks::{self, Relation};
 
@@ -20,8 +21,6 @@ static META: RuleMeta = RuleMeta {
     once_per_file: true,
 };
 
-/// The weakest lock that makes writes wait: from SHARE up, a migration waiting for its lock
-/// holds up every write (from ACCESS EXCLUSIVE up, every read) queued behind it.
 impl Rule for LockTimeoutMissing {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -31,43 +30,39 @@ impl Rule for LockTimeoutMissing {
         if cx.lock_timeout_set() {
             return;
         }
-        // The table a lock is on, when that table existed before this file; named tables
-        // come before the ones a statement reaches through a name (the tables a foreign
-        // key references), which say less.
-        let existing = |relation: &Relation| -> Option<bool> {
+        // Locks on tables that existed before this file: for each, the table an index
+        // lock reaches when the context knows it, and whether the lock names its table;
+        // named tables come before the ones a statement reaches through a name (the tables
+        // a foreign key references), which say less.
+        let existing = |relation: &Relation| -> Option<(Option<&QualifiedName>, bool)> {
             match relation {
-                Relation::Table(t) => (!cx.is_new_table(t)).then_some(true),
+                Relation::Table(t) => (!cx.is_new_table(t)).then_some((None, true)),
                 Relation::TableOfIndex(i) => match cx.table_of_index(i) {
-                    Some(t) => (!cx.is_new_table(t)).then_some(true),
-                    None => Some(true),
+                    Some(t) => (!cx.is_new_table(t)).then_some((Some(t), true)),
+                    None => Some((None, true)),
                 },
                 // Their table is listed too.
                 Relation::Index(_) | Relation::IndexesOf(_) | Relation::PartitionsOf(_) => None,
                 Relation::ConstraintTarget { .. }
                 | Relation::ReferencedTables(_)
                 | Relation::ReferencingTables(_)
-                | Relation::ViewTables(_) => Some(false),
+                | Relation::ViewTables(_) => Some((None, false)),
             }
         };
+        // A lock that makes writes wait (and from ACCESS EXCLUSIVE up, reads) holds up every
+        // query queued behind the migration while it waits for it.
         let locks = locks::statement_in(stmt, cx.pg_version(), cx);
         let strongest = locks
             .iter()
             .filter(|l| l.facts.mode.blocks_traffic())
-            .filter_map(|l| existing(&l.relation).map(|named| (l, named)))
-            .max_by_key(|(l, named)| (l.facts.mode, *named));
-        let Some((strongest, _)) = strongest else {
+            .filter_map(|l| existing(&l.relation).map(|(table, named)| (l, table, named)))
+            .max_by_key(|(l, _, named)| (l.facts.mode, *named));
+        let Some((strongest, table, _)) = strongest else {
             return;
         };
         let lock = strongest.facts;
         // Named only now that there is a finding: most statements have none.
-        let table = match &strongest.relation {
-            Relation::Table(t) => t.sql(),
-            Relation::TableOfIndex(i) => match cx.table_of_index(i) {
-                Some(t) => t.sql(),
-                None => format!("the table of {}", i.sql()),
-            },
-            other => other.describe(),
-        };
+        let table = table.map_or_else(|| strongest.relation.describe(), QualifiedName::sql);
         let command = cx.text(stmt.keyword_span).to_uppercase();
         let set = if cx.in_transaction_block() {
             "SET LOCAL lock_timeout = '5s';"
