@@ -442,6 +442,23 @@ impl Tokens {
 mod tests {
     use super::*;
 
+    /// The copy made of the tokens the parser gives back is the copy made by cloning them,
+    /// whichever lexer read the text (sqlparser's keeps blanks, which the copy leaves out).
+    #[test]
+    fn tokens_taken_back_equal_tokens_copied() {
+        for text in [
+            "ALTER TABLE t ADD COLUMN c int DEFAULT 1 -- note\n;",
+            "CREATE TABLE \"é名\" (ü int, d text DEFAULT E'x')",
+            "SELECT $1, :name, a::text FROM t /* hint */ WHERE b <> 'y'",
+        ] {
+            let (raw, layout) = lex_mapped(text, &OffsetMap::Shift(7)).unwrap();
+            let copied = layout.copy_tokens(&raw);
+            let taken = layout.into_tokens(raw);
+            assert!(!taken.sig.is_empty(), "{text}");
+            assert_eq!(format!("{taken:?}"), format!("{copied:?}"), "{text}");
+        }
+    }
+
     #[test]
     fn spans_are_file_bytes_even_after_multibyte_text() {
         let text = "ALTER TABLE \"é名\" DROP COLUMN x";
