@@ -480,7 +480,7 @@ pub fn walk<'s>(
 struct Linting<'s, 'e> {
     settings: &'s Settings,
     runner: Runner,
-    pending: Vec<bool>,
+    pending: &'e [bool],
     current: Option<FileLinter<'s>>,
     /// Takes each file's result, made when the walk leaves it (its statements are freed
     /// then).
@@ -572,7 +572,7 @@ fn lint_walk<'s>(
     let mut linting = Linting {
         settings,
         runner,
-        pending: pending.clone(),
+        pending: &pending,
         current: None,
         done: &mut done,
     };
