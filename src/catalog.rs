@@ -32,7 +32,7 @@ use crate::ir::{
     EnumChange, EnumPosition, IndexElement, ObjectKind, Op, Origin, Statement, TypeName,
 };
 use crate::source::Span;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// A migration unit (a file, or a block of a file) as the engine numbers them in run order.
 /// The catalog records which unit created each object; the engine says which unit runs with
@@ -52,6 +52,10 @@ pub struct Catalog {
     sequences: BTreeMap<ObjectKey, Sequence>,
     /// Tables a replayed statement dropped (and nothing re-created since).
     dropped: BTreeSet<ObjectKey>,
+    /// Every name a constraint has had, in any schema: a name not in it is no constraint's,
+    /// which answers most questions about a name PostgreSQL would pick without a look at
+    /// every table.
+    constraint_names: HashSet<String, foldhash::fast::RandomState>,
     blind_spots: Vec<BlindSpot>,
 }
 
@@ -628,10 +632,12 @@ impl Catalog {
     }
 
     fn constraint_name_exists(&self, schema: &str, name: &str) -> bool {
-        self.tables
-            .iter()
-            .filter(|(k, _)| k.schema == schema)
-            .any(|(_, t)| t.constraint(name).is_some())
+        self.constraint_names.contains(name)
+            && self
+                .tables
+                .iter()
+                .filter(|(k, _)| k.schema == schema)
+                .any(|(_, t)| t.constraint(name).is_some())
     }
 
     /// The name PostgreSQL picks for an index or sequence it names itself
@@ -672,7 +678,9 @@ impl Catalog {
 
     /// The table `key`; one the catalog never saw created is added, incomplete.
     fn table_entry(&mut self, key: &ObjectKey) -> &mut Table {
-        self.dropped.remove(key);
+        if !self.dropped.is_empty() {
+            self.dropped.remove(key);
+        }
         self.tables.entry(key.clone()).or_default()
     }
 
@@ -796,6 +804,7 @@ impl Catalog {
                 );
                 self.add_index(partition, &c.name, &c.columns, c.kind, false);
             }
+            self.constraint_names.insert(c.name.clone());
             self.table_entry(partition).constraints.push(c);
         }
         for mut index in indexes {
@@ -1234,6 +1243,7 @@ impl Catalog {
             not_null_column,
             uncertain,
         };
+        self.constraint_names.insert(constraint.name.clone());
         let table = self.table_entry(key);
         table.constraints.retain(|k| k.name != constraint.name);
         table.constraints.push(constraint);
@@ -1295,8 +1305,10 @@ impl Catalog {
             return;
         };
         c.name = to.to_string();
+        let has_index = c.kind.has_index();
+        self.constraint_names.insert(to.to_string());
         // A constraint and its index share their name.
-        if c.kind.has_index() {
+        if has_index {
             let old = ObjectKey {
                 schema: key.schema.clone(),
                 name: from.to_string(),
@@ -1548,6 +1560,7 @@ impl Catalog {
                         && let Some(c) = t.constraints.iter_mut().find(|c| c.name == old.name)
                     {
                         c.name = new.name.clone();
+                        self.constraint_names.insert(new.name.clone());
                     }
                     self.indexes.insert(new, i);
                 }
@@ -2527,5 +2540,33 @@ mod tests {
         assert!(c.name_in_use("public", "a_positive"));
         assert!(!c.name_in_use("app", "a_positive"));
         assert!(c.column_in_use(&q("t"), "a"));
+    }
+
+    #[test]
+    fn generated_names_skip_names_constraints_took_in_any_way() {
+        // Each way a constraint gets a name: added, renamed, renamed through its index,
+        // copied to a partition. PostgreSQL then skips the name: `t_a_check1`, not
+        // `t_a_check` again.
+        let renamed = replay(
+            "CREATE TABLE t (a int CONSTRAINT c1 CHECK (a > 0));\n\
+             ALTER TABLE t RENAME CONSTRAINT c1 TO t_a_check;\n\
+             ALTER TABLE t ADD CHECK (a > 1);",
+        );
+        assert_eq!(constraint_names(&renamed, "t"), ["t_a_check", "t_a_check1"]);
+        let through_index = replay(
+            "CREATE TABLE t (a int, CONSTRAINT u UNIQUE (a));\n\
+             ALTER INDEX u RENAME TO t_a_check;\n\
+             ALTER TABLE t ADD CHECK (a > 1);",
+        );
+        assert_eq!(
+            constraint_names(&through_index, "t"),
+            ["t_a_check", "t_a_check1"]
+        );
+        let partition = replay(
+            "CREATE TABLE p (a int, CONSTRAINT c_a_check CHECK (a > 0)) PARTITION BY RANGE (a);\n\
+             CREATE TABLE c PARTITION OF p FOR VALUES FROM (0) TO (10);\n\
+             ALTER TABLE c ADD CHECK (a > 1);",
+        );
+        assert_eq!(constraint_names(&partition, "c"), ["c_a_check", "c_a_check1"]);
     }
 }
