@@ -2567,6 +2567,9 @@ mod tests {
              CREATE TABLE c PARTITION OF p FOR VALUES FROM (0) TO (10);\n\
              ALTER TABLE c ADD CHECK (a > 1);",
         );
-        assert_eq!(constraint_names(&partition, "c"), ["c_a_check", "c_a_check1"]);
+        assert_eq!(
+            constraint_names(&partition, "c"),
+            ["c_a_check", "c_a_check1"]
+        );
     }
 }

@@ -46,10 +46,17 @@ impl Name {
 
     /// The name rendered in SQL the way the user wrote it (quotes kept).
     pub fn sql(&self) -> String {
+        let mut out = String::with_capacity(self.value.len() + 2);
+        self.push_sql(&mut out);
+        out
+    }
+
+    /// Appends [`Name::sql`] to `out`.
+    fn push_sql(&self, out: &mut String) {
         if self.quoted {
-            quote(&self.value)
+            push_quoted(&self.value, out);
         } else {
-            self.value.clone()
+            out.push_str(&self.value);
         }
     }
 }
@@ -91,10 +98,15 @@ impl QualifiedName {
 
     /// Rendered as the user wrote it.
     pub fn sql(&self) -> String {
-        match &self.schema {
-            Some(s) => format!("{}.{}", s.sql(), self.name.sql()),
-            None => self.name.sql(),
-        }
+        let Some(schema) = &self.schema else {
+            return self.name.sql();
+        };
+        // Messages and suggestions name tables this way, often: no formatting machinery.
+        let mut out = String::with_capacity(schema.value.len() + self.name.value.len() + 5);
+        schema.push_sql(&mut out);
+        out.push('.');
+        self.name.push_sql(&mut out);
+        out
     }
 
     /// The bare object name, folded, for messages and generated names.
@@ -147,6 +159,9 @@ fn folds_to(bare: &str, stored: &str) -> bool {
 pub fn fold(value: &str, quoted: bool) -> String {
     if quoted {
         value.to_string()
+    } else if value.is_ascii() {
+        // Names are folded for every lookup; nearly all are ASCII.
+        value.to_ascii_lowercase()
     } else {
         value.to_lowercase()
     }
@@ -154,7 +169,21 @@ pub fn fold(value: &str, quoted: bool) -> String {
 
 /// Double-quotes an identifier, doubling embedded quotes.
 pub fn quote(value: &str) -> String {
-    format!("\"{}\"", value.replace('"', "\"\""))
+    let mut out = String::with_capacity(value.len() + 2);
+    push_quoted(value, &mut out);
+    out
+}
+
+/// Appends [`quote`] of `value` to `out`.
+fn push_quoted(value: &str, out: &mut String) {
+    out.push('"');
+    for (i, part) in value.split('"').enumerate() {
+        if i > 0 {
+            out.push_str("\"\"");
+        }
+        out.push_str(part);
+    }
+    out.push('"');
 }
 
 /// Renders a new identifier (one bellows invents, like a constraint name) in the style of
@@ -307,6 +336,15 @@ mod tests {
     #[test]
     fn quoting_is_kept_and_escaped() {
         assert_eq!(n("a\"b", true).sql(), "\"a\"\"b\"");
+        assert_eq!(n("\"", true).sql(), "\"\"\"\"");
+        let qualified = QualifiedName {
+            schema: Some(n("My\"Schema", true)),
+            name: n("Users", false),
+        };
+        assert_eq!(qualified.sql(), "\"My\"\"Schema\".Users");
+        assert_eq!(fold("Users", false), "users");
+        assert_eq!(fold("ÜSERS", false), "üsers");
+        assert_eq!(fold("Users", true), "Users");
         assert_eq!(
             render_like("users_email_idx", &n("x", false)),
             "users_email_idx"
