@@ -45,7 +45,9 @@ pub fn globs(patterns: &[String]) -> Result<GlobSet, String> {
 /// extension; folders contribute their `*.sql` files, sorted by path.
 pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Discovered {
     let mut out = Discovered::default();
-    let mut seen = HashSet::new();
+    // Hashed with foldhash: a run may name thousands of paths, each hashed on the one thread
+    // that starts the run.
+    let mut seen: HashSet<PathBuf, foldhash::fast::RandomState> = HashSet::default();
     // A run may name thousands of files: each path is looked up once, on all cores.
     let kinds: Vec<Option<bool>> = paths.par_iter().map(|p| is_dir(p)).collect();
     for (root, kind) in paths.iter().zip(kinds) {
@@ -121,6 +123,9 @@ fn skipped_dir(e: &walkdir::DirEntry) -> bool {
 }
 
 fn excluded(path: &Path, root: &Path, exclude: &GlobSet) -> bool {
+    if exclude.is_empty() {
+        return false;
+    }
     exclude.is_match(path)
         || path
             .strip_prefix(root)

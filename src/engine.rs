@@ -59,17 +59,21 @@ pub fn run(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
 /// is emitted: a large run is never held in memory whole.
 pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(FileResult)) {
     let mut folders: Vec<(PathBuf, Vec<usize>)> = Vec::new();
-    let mut folder_index: HashMap<PathBuf, usize> = HashMap::new();
+    let mut folder_index: HashMap<PathBuf, usize, foldhash::fast::RandomState> = HashMap::default();
     // For each input, its folder (none for an input that could not be read).
     let mut folder_of: Vec<Option<usize>> = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
         match input {
             Input::File(p) => {
                 let dir = migrations_folder(p);
-                let at = *folder_index.entry(dir.clone()).or_insert_with(|| {
-                    folders.push((dir, Vec::new()));
-                    folders.len() - 1
-                });
+                let at = match folder_index.get(&dir) {
+                    Some(&at) => at,
+                    None => {
+                        folders.push((dir.clone(), Vec::new()));
+                        folder_index.insert(dir, folders.len() - 1);
+                        folders.len() - 1
+                    }
+                };
                 folders[at].1.push(i);
                 folder_of.push(Some(at));
             }
