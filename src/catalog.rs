@@ -32,7 +32,7 @@ use crate::ir::{
     EnumChange, EnumPosition, IndexElement, ObjectKind, Op, Origin, Statement, TypeName,
 };
 use crate::source::Span;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A migration unit (a file, or a block of a file) as the engine numbers them in run order.
 /// The catalog records which unit created each object; the engine says which unit runs with
@@ -55,7 +55,7 @@ pub struct Catalog {
     /// Every name a constraint has had, in any schema: a name not in it is no constraint's,
     /// which answers most questions about a name PostgreSQL would pick without a look at
     /// every table.
-    constraint_names: HashSet<String, foldhash::fast::RandomState>,
+    constraint_names: foldhash::HashSet<String>,
     blind_spots: Vec<BlindSpot>,
 }
 
@@ -2544,9 +2544,9 @@ mod tests {
 
     #[test]
     fn generated_names_skip_names_constraints_took_in_any_way() {
-        // Each way a constraint gets a name: added, renamed, renamed through its index,
-        // copied to a partition. PostgreSQL then skips the name: `t_a_check1`, not
-        // `t_a_check` again.
+        // A constraint gets a name when added, renamed, renamed through its index, or copied
+        // to a partition (under its parent's name, already known then); PostgreSQL then
+        // skips the name: `t_a_check1`, not `t_a_check` again.
         let renamed = replay(
             "CREATE TABLE t (a int CONSTRAINT c1 CHECK (a > 0));\n\
              ALTER TABLE t RENAME CONSTRAINT c1 TO t_a_check;\n\

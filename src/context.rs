@@ -13,13 +13,9 @@ use crate::layout::Runner;
 use crate::locks::{self, LockMode, Relation, Schema};
 use crate::pg_version::PgVersion;
 use crate::source::{LineIndex, Span};
-use std::collections::{HashMap, HashSet};
-
-/// The context's sets and maps are asked about every statement, by each rule: foldhash
-/// hashes their short string keys several times faster than the standard SipHash.
-type Set<T> = HashSet<T, foldhash::fast::RandomState>;
-/// See [`Set`].
-type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+// The context's sets and maps are asked about every statement, by each rule: foldhash
+// hashes their short string keys several times faster than the standard SipHash.
+use foldhash::{HashMap, HashSet};
 
 /// A `SET lock_timeout` seen earlier, and whether it was `SET LOCAL` (which ends with the
 /// transaction).
@@ -97,20 +93,20 @@ pub struct Context<'a> {
     runner_transaction: bool,
     transaction_start: Option<Span>,
     lock_timeout: Option<Timeout>,
-    not_valid_in_transaction: Set<(ObjectKey, String)>,
-    ddl_in_transaction: Set<ObjectKey>,
+    not_valid_in_transaction: HashSet<(ObjectKey, String)>,
+    ddl_in_transaction: HashSet<ObjectKey>,
     /// The locks of the current transaction block, in the order first taken.
     held_locks: Vec<HeldLock>,
-    new_tables: Set<ObjectKey>,
-    index_tables: Map<ObjectKey, QualifiedName>,
+    new_tables: HashSet<ObjectKey>,
+    index_tables: HashMap<ObjectKey, QualifiedName>,
     /// Columns `ADD COLUMN` added to existing tables earlier in the file.
-    new_columns: Set<(ObjectKey, String)>,
+    new_columns: HashSet<(ObjectKey, String)>,
     /// Names earlier statements of the file created, or renamed or moved an object to.
-    new_names: Set<NameKey>,
+    new_names: HashSet<NameKey>,
     /// Index of the statement being checked (the number of statements applied so far).
     position: usize,
     /// For each name a statement of the file defines, the index of the last such statement.
-    defined_at: Map<NameKey, usize>,
+    defined_at: HashMap<NameKey, usize>,
     /// The schema the statements so far build.
     catalog: Catalog,
 }
@@ -127,15 +123,15 @@ impl<'a> Context<'a> {
             runner_transaction: false,
             transaction_start: None,
             lock_timeout: None,
-            not_valid_in_transaction: Set::default(),
-            ddl_in_transaction: Set::default(),
+            not_valid_in_transaction: HashSet::default(),
+            ddl_in_transaction: HashSet::default(),
             held_locks: Vec::new(),
-            new_tables: Set::default(),
-            index_tables: Map::default(),
-            new_columns: Set::default(),
-            new_names: Set::default(),
+            new_tables: HashSet::default(),
+            index_tables: HashMap::default(),
+            new_columns: HashSet::default(),
+            new_names: HashSet::default(),
             position: 0,
-            defined_at: Map::default(),
+            defined_at: HashMap::default(),
             catalog: Catalog::default(),
         }
     }

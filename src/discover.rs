@@ -2,7 +2,6 @@
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -45,10 +44,9 @@ pub fn globs(patterns: &[String]) -> Result<GlobSet, String> {
 /// extension; folders contribute their `*.sql` files, sorted by path.
 pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Discovered {
     let mut out = Discovered::default();
-    // Hashed with foldhash: a run may name thousands of paths, each hashed on the one thread
-    // that starts the run.
-    let mut seen: HashSet<PathBuf, foldhash::fast::RandomState> = HashSet::default();
-    // A run may name thousands of files: each path is looked up once, on all cores.
+    // A run may name thousands of files, and this is where every run starts, on one thread:
+    // paths are hashed with foldhash, and looked up once each, on all cores.
+    let mut seen: foldhash::HashSet<PathBuf> = foldhash::HashSet::default();
     let kinds: Vec<Option<bool>> = paths.par_iter().map(|p| is_dir(p)).collect();
     for (root, kind) in paths.iter().zip(kinds) {
         let Some(is_dir) = kind else {

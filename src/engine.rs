@@ -59,7 +59,7 @@ pub fn run(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
 /// is emitted: a large run is never held in memory whole.
 pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(FileResult)) {
     let mut folders: Vec<(PathBuf, Vec<usize>)> = Vec::new();
-    let mut folder_index: HashMap<PathBuf, usize, foldhash::fast::RandomState> = HashMap::default();
+    let mut folder_index: foldhash::HashMap<PathBuf, usize> = foldhash::HashMap::default();
     // For each input, its folder (none for an input that could not be read).
     let mut folder_of: Vec<Option<usize>> = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
