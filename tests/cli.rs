@@ -491,9 +491,7 @@ fn jemalloc_reads_the_binarys_settings() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(
-            "global variable malloc_conf): \"narenas:2,thp:always,metadata_thp:always\""
-        ),
+        err.contains("global variable malloc_conf): \"narenas:2,thp:always,metadata_thp:always\""),
         "{err}"
     );
 }
