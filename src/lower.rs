@@ -1059,17 +1059,30 @@ fn lock_mode(m: &ast::LockTableMode) -> LockMode {
     }
 }
 
+/// `sql` as sqlparser reads it, lowered (`None` when sqlparser rejects it): the path of a
+/// statement that is not skimmed, for tests of the lowering and of the skim, which must
+/// agree.
+#[cfg(test)]
+pub(crate) fn parsed(sql: &str) -> Option<Op> {
+    let (raw, toks) = crate::tokens::tokenize(sql, 0).ok()?;
+    let stmts = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+        .with_tokens_with_locations(raw)
+        .parse_statements()
+        .ok()?;
+    let [stmt] = stmts.as_slice() else {
+        return None;
+    };
+    Some(lower(stmt, &toks, Span::new(0, sql.len())))
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::ir::{ActionKind, ConstraintKind, EnumChange, ObjectKind, Op, Origin};
+    use crate::ir::{ActionKind, ConstraintKind, EnumChange, ObjectKind, Op};
     use crate::locks::LockMode;
-    use crate::parse::statement;
     use crate::source::Span;
 
     fn op(sql: &str) -> Op {
-        let s = statement(sql, Span::new(0, sql.len()));
-        assert_eq!(s.origin, Origin::Parsed, "{sql}");
-        s.op
+        super::parsed(sql).expect(sql)
     }
 
     #[test]
@@ -1336,7 +1349,7 @@ mod tests {
     #[test]
     fn unmodelled_column_actions_are_described_without_the_column_name() {
         // Both the parser and the token fallback describe them.
-        let described = |sql: &str| match statement(sql, Span::new(0, sql.len())).op {
+        let described = |sql: &str| match crate::parse::statement(sql, Span::new(0, sql.len())).op {
             Op::AlterTable(at) => match &at.actions[0].kind {
                 ActionKind::Other { description } => description.clone(),
                 other => panic!("{other:?}"),

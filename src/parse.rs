@@ -4,6 +4,7 @@
 
 use crate::fallback;
 use crate::fallback::do_block::{self, Piece};
+use crate::ident::QualifiedName;
 use crate::ir::{ObjectKind, Op, Origin, Statement};
 use crate::lower;
 use crate::source::{OffsetMap, Span};
@@ -11,7 +12,7 @@ use crate::split;
 use crate::tokens;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::Location;
+use sqlparser::tokenizer::{Location, Token};
 
 /// Nesting depth past which sqlparser gives up with an error instead of recursing on.
 pub(crate) const RECURSION_LIMIT: usize = 64;
@@ -134,13 +135,10 @@ fn inner(
 /// Reads the statement `text`, whose bytes stand in the file where `map` says.
 fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
     let span = map.span(Span::new(0, text.len()));
-    if let Some(op) = skim(text, map) {
-        let first_word = text
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(text.len());
+    if let Some((op, keyword_span)) = skim(text, map) {
         return Statement {
             span,
-            keyword_span: map.span(Span::new(0, first_word)),
+            keyword_span,
             op,
             origin: Origin::Skimmed,
             concurrently: None,
@@ -244,36 +242,171 @@ const SKIMMED: &[&str] = &[
     "DROP POLICY",
 ];
 
-/// Reads a statement by its leading keywords when nothing needs more: the commands in
-/// [`SKIMMED`], and `CREATE FUNCTION` / `CREATE PROCEDURE`, of which only the name matters
-/// (the body does not run at migration time), read from the text before the parameters.
-fn skim(text: &str, map: &OffsetMap) -> Option<Op> {
+/// Reads a statement by its leading keywords and the name it acts on when nothing needs
+/// more: the commands in [`SKIMMED`]; `CREATE FUNCTION` / `CREATE PROCEDURE` (the body does
+/// not run at migration time); `CREATE [MATERIALIZED] VIEW` (its query is not modelled);
+/// `INSERT` (rows are not); `CREATE TRIGGER` (only its table is locked); `COMMENT ON`.
+/// Returns the statement and the span of its command's words. `None` sends the statement
+/// to sqlparser: a name in a form this does not know, or text that does not tokenize.
+fn skim(text: &str, map: &OffsetMap) -> Option<(Op, Span)> {
     let words = fallback::words_in_text(text, 6);
     let command = fallback::Command::of(&words)?;
-    if SKIMMED.iter().any(|name| command.is(name)) {
-        return Some(Op::Other {
+    let op = if SKIMMED.iter().any(|name| command.is(name)) {
+        Op::Other {
             command: command.name(),
-        });
-    }
-    let kind = if command.is("CREATE FUNCTION") {
-        ObjectKind::Function
+        }
+    } else if command.is("CREATE FUNCTION") {
+        skim_routine(text, map, ObjectKind::Function, "FUNCTION")?
     } else if command.is("CREATE PROCEDURE") {
-        ObjectKind::Procedure
+        skim_routine(text, map, ObjectKind::Procedure, "PROCEDURE")?
+    } else if command.is("CREATE VIEW") {
+        skim_view(text, map, ObjectKind::View)?
+    } else if command.is("CREATE MATERIALIZED VIEW") {
+        skim_view(text, map, ObjectKind::MaterializedView)?
+    } else if command.is("INSERT") {
+        skim_insert(text, map)?
+    } else if command.is("CREATE TRIGGER") {
+        skim_trigger(text, map)?
+    } else if command.is("COMMENT") {
+        skim_comment(text, map)?
     } else {
         return None;
     };
-    let head = &text[..text.find('(')?];
+    // The words are slices of `text`: their offsets in it give the command's span.
+    let offset = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
+    let first = words.first()?;
+    let last = words.get(command.len.checked_sub(1)?)?;
+    let keyword_span = Span::new(offset(first), offset(last) + last.len());
+    Some((op, map.span(keyword_span)))
+}
+
+/// The significant tokens of `text` up to its first `(` (all of it when there is none), and
+/// whether there was one: enough for the name a statement starts with, without reading
+/// the rest.
+fn head_tokens(text: &str, map: &OffsetMap) -> Option<(tokens::Tokens, bool)> {
+    let (head, paren) = match text.find('(') {
+        Some(at) => (&text[..at], true),
+        None => (text, false),
+    };
     let (_, toks) = tokens::tokenize_mapped(head, map).ok()?;
-    let at = toks
-        .sig
-        .iter()
-        .position(|t| t.is_kw("FUNCTION") || t.is_kw("PROCEDURE"))?;
+    Some((toks, paren))
+}
+
+/// `CREATE FUNCTION` / `CREATE PROCEDURE`: the name, read from the text before the
+/// parameters.
+fn skim_routine(text: &str, map: &OffsetMap, kind: ObjectKind, keyword: &str) -> Option<Op> {
+    let (toks, true) = head_tokens(text, map)? else {
+        return None;
+    };
+    let at = toks.sig.iter().position(|t| t.is_kw(keyword))?;
     let (name, end) = toks.qualified_name(at + 1)?;
     (end == toks.sig.len()).then_some(Op::CreateObject {
         kind,
         name,
         enum_values: None,
     })
+}
+
+/// True when the name read from a statement's head ends where `follows` allows: at one of
+/// those keywords, or at the `(` the head stopped at.
+fn name_ends(toks: &tokens::Tokens, end: usize, paren: bool, follows: &[&str]) -> bool {
+    match toks.sig.get(end) {
+        None => paren,
+        Some(t) => follows.iter().any(|kw| t.is_kw(kw)),
+    }
+}
+
+/// `CREATE [OR REPLACE] [TEMP] [RECURSIVE] VIEW name …` and
+/// `CREATE MATERIALIZED VIEW [IF NOT EXISTS] name …`: the name.
+fn skim_view(text: &str, map: &OffsetMap, kind: ObjectKind) -> Option<Op> {
+    let (toks, paren) = head_tokens(text, map)?;
+    let mut at = toks.sig.iter().position(|t| t.is_kw("VIEW"))? + 1;
+    if toks.is_kw(at, "IF") && toks.is_kw(at + 1, "NOT") && toks.is_kw(at + 2, "EXISTS") {
+        at += 3;
+    }
+    let (name, end) = toks.qualified_name(at)?;
+    name_ends(&toks, end, paren, &["AS", "WITH", "USING", "TABLESPACE"]).then_some(
+        Op::CreateObject {
+            kind,
+            name,
+            enum_values: None,
+        },
+    )
+}
+
+/// `INSERT INTO table …`: the table.
+fn skim_insert(text: &str, map: &OffsetMap) -> Option<Op> {
+    let (toks, paren) = head_tokens(text, map)?;
+    if !toks.is_kw(1, "INTO") {
+        return None;
+    }
+    let (table, end) = toks.qualified_name(2)?;
+    let follows = ["AS", "VALUES", "SELECT", "DEFAULT", "OVERRIDING", "WITH"];
+    name_ends(&toks, end, paren, &follows).then_some(Op::Insert { table })
+}
+
+/// `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER name … ON table …`: the table. `ON` is a
+/// reserved word, so the first one unquoted is the one before the table.
+fn skim_trigger(text: &str, map: &OffsetMap) -> Option<Op> {
+    let (toks, paren) = head_tokens(text, map)?;
+    let on = toks.sig.iter().position(|t| t.is_kw("ON"))?;
+    let (table, end) = toks.qualified_name(on + 1)?;
+    let follows = [
+        "FROM",
+        "NOT",
+        "DEFERRABLE",
+        "INITIALLY",
+        "REFERENCING",
+        "FOR",
+        "WHEN",
+        "EXECUTE",
+    ];
+    name_ends(&toks, end, paren, &follows).then_some(Op::CreateTrigger { table })
+}
+
+/// `COMMENT ON <object> name IS …`: the relation whose comment (or whose column's) changes,
+/// for tables, views, indexes and sequences. The whole statement is tokenized: the comment
+/// itself may hold a `(`.
+fn skim_comment(text: &str, map: &OffsetMap) -> Option<Op> {
+    let (_, toks) = tokens::tokenize_mapped(text, map).ok()?;
+    if !toks.is_kw(1, "ON") {
+        return None;
+    }
+    let (kind, at) = if toks.is_kw(2, "MATERIALIZED") && toks.is_kw(3, "VIEW") {
+        (ObjectKind::MaterializedView, 4)
+    } else {
+        let kind = match toks.sig.get(2).and_then(|t| t.keyword()).as_deref() {
+            Some("TABLE" | "COLUMN") => ObjectKind::Table,
+            Some("VIEW") => ObjectKind::View,
+            Some("INDEX") => ObjectKind::Index,
+            Some("SEQUENCE") => ObjectKind::Sequence,
+            _ => {
+                return Some(Op::Comment {
+                    kind: ObjectKind::Other,
+                    relation: None,
+                });
+            }
+        };
+        (kind, 3)
+    };
+    // The name's parts: `table.column` or `schema.table.column` for a column.
+    let mut parts = vec![toks.sig.get(at)?.name()?];
+    let mut end = at + 1;
+    while toks.is(end, &Token::Period) {
+        parts.push(toks.sig.get(end + 1)?.name()?);
+        end += 2;
+    }
+    if !toks.is_kw(end, "IS") {
+        return None;
+    }
+    if toks.is_kw(2, "COLUMN") {
+        parts.pop();
+    }
+    let relation = parts.pop().map(|name| QualifiedName {
+        schema: parts.pop(),
+        name,
+    });
+    Some(Op::Comment { kind, relation })
 }
 
 /// A statement whose text sqlparser could not even cut into tokens.
@@ -631,6 +764,109 @@ mod tests {
         }
         // What is not skimmed is parsed as before.
         assert_eq!(read("CREATE TABLE t (id int)").origin, Origin::Parsed);
+    }
+
+    /// The statement `sql` skimmed: its operation, and the text of its command's words.
+    fn skimmed(sql: &str) -> (Op, &str) {
+        let s = read(sql);
+        assert_eq!(s.origin, Origin::Skimmed, "{sql}");
+        (s.op, s.keyword_span.slice(sql))
+    }
+
+    /// The name a skimmed statement creates, inserts into, or puts a trigger or comment on.
+    fn skimmed_name(sql: &str) -> (String, &str) {
+        let (op, command) = skimmed(sql);
+        let name = match &op {
+            Op::CreateObject { name, .. } => name.sql(),
+            Op::Insert { table } | Op::CreateTrigger { table } => table.sql(),
+            Op::Comment { relation, .. } => relation.as_ref().map_or("-".into(), |r| r.sql()),
+            other => panic!("{other:?}"),
+        };
+        (name, command)
+    }
+
+    #[test]
+    fn views_inserts_triggers_and_comments_are_read_by_their_names() {
+        let cases = [
+            ("CREATE VIEW v AS SELECT 1", "v", "CREATE VIEW"),
+            (
+                "CREATE OR REPLACE TEMP VIEW app.\"V\" (a) AS SELECT 1",
+                "app.\"V\"",
+                "CREATE OR REPLACE TEMP VIEW",
+            ),
+            (
+                "CREATE VIEW v WITH (security_invoker = true) AS SELECT a FROM t WHERE b IN (1)",
+                "v",
+                "CREATE VIEW",
+            ),
+            (
+                "CREATE MATERIALIZED VIEW IF NOT EXISTS s.mv AS SELECT 1 WITH NO DATA",
+                "s.mv",
+                "CREATE MATERIALIZED VIEW",
+            ),
+            ("INSERT INTO t VALUES (1)", "t", "INSERT"),
+            ("INSERT INTO s.t (a, b) SELECT 1, 2", "s.t", "INSERT"),
+            ("insert into t as x default values", "t", "insert"),
+            (
+                "CREATE TRIGGER trg BEFORE UPDATE OF a, b ON s.t FOR EACH ROW EXECUTE FUNCTION f()",
+                "s.t",
+                "CREATE TRIGGER",
+            ),
+            (
+                "CREATE OR REPLACE CONSTRAINT TRIGGER trg AFTER INSERT ON t DEFERRABLE EXECUTE FUNCTION f()",
+                "t",
+                "CREATE OR REPLACE CONSTRAINT TRIGGER",
+            ),
+            (
+                "COMMENT ON TABLE s.t IS 'rows (all of them)'",
+                "s.t",
+                "COMMENT",
+            ),
+            ("COMMENT ON COLUMN s.t.c IS NULL", "s.t", "COMMENT"),
+            ("COMMENT ON COLUMN t.c IS 'x'", "t", "COMMENT"),
+            ("COMMENT ON COLUMN c IS 'x'", "-", "COMMENT"),
+            ("COMMENT ON FUNCTION f(int) IS 'x'", "-", "COMMENT"),
+        ];
+        let mut compared = 0;
+        for (sql, name, command) in cases {
+            assert_eq!(skimmed_name(sql), (name.to_string(), command), "{sql}");
+            // Where sqlparser reads it, the lowering reads the same, spans of names included.
+            if let Some(parsed) = crate::lower::parsed(sql) {
+                assert_eq!(
+                    format!("{:?}", skimmed(sql).0),
+                    format!("{parsed:?}"),
+                    "{sql}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared >= cases.len() - 2, "{compared}");
+        let kind_of = |sql| match skimmed(sql).0 {
+            Op::CreateObject { kind, .. } | Op::Comment { kind, .. } => kind,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(kind_of("CREATE VIEW v AS SELECT 1"), ObjectKind::View);
+        assert_eq!(
+            kind_of("CREATE MATERIALIZED VIEW v AS SELECT 1"),
+            ObjectKind::MaterializedView
+        );
+        assert_eq!(kind_of("COMMENT ON INDEX i IS 'x'"), ObjectKind::Index);
+        assert_eq!(kind_of("COMMENT ON COLUMN t.c IS 'x'"), ObjectKind::Table);
+        assert_eq!(
+            kind_of("COMMENT ON MATERIALIZED VIEW v IS 'x'"),
+            ObjectKind::MaterializedView
+        );
+        assert_eq!(kind_of("COMMENT ON SCHEMA s IS 'x'"), ObjectKind::Other);
+        // A name in a form the skim does not know goes to sqlparser, which reads it as before.
+        for sql in [
+            "CREATE VIEW v",
+            "INSERT t VALUES (1)",
+            "INSERT INTO t.\"unterminated VALUES (1)",
+            "CREATE TRIGGER trg BEFORE INSERT ON t.(x) EXECUTE FUNCTION f()",
+            "COMMENT ON TABLE t 'x'",
+        ] {
+            assert_ne!(read(sql).origin, Origin::Skimmed, "{sql}");
+        }
     }
 
     #[test]
