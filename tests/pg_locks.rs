@@ -23,7 +23,7 @@ mod pg;
 
 use bellows::context::Context;
 use bellows::ident::QualifiedName;
-use bellows::ir::Origin;
+use bellows::ir::{Op, Origin};
 use bellows::lint::read_statements;
 use bellows::locks::{self, Relation, RelationLock};
 use bellows::pg_version::PgVersion;
@@ -519,7 +519,11 @@ fn claimed(case: &Case, pg: PgVersion) -> Result<(Vec<RelationLock>, bool), Stri
     if read_as != case.sql.trim() {
         return Err(format!("bellows reads the last statement as {read_as:?}"));
     }
-    if !matches!(statement.origin, Origin::Parsed | Origin::Fallback) {
+    // A skimmed statement is read when the skim names what it acts on (INSERT, COMMENT ON,
+    // CREATE TRIGGER); a GRANT, skimmed to its command alone, is not.
+    let skimmed_to_op =
+        statement.origin == Origin::Skimmed && !matches!(statement.op, Op::Other { .. });
+    if !(matches!(statement.origin, Origin::Parsed | Origin::Fallback) || skimmed_to_op) {
         return Err(format!(
             "bellows does not read the statement: {:?}",
             statement.origin
