@@ -135,10 +135,17 @@ fn inner(
 /// Reads the statement `text`, whose bytes stand in the file where `map` says.
 fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
     let span = map.span(Span::new(0, text.len()));
-    if let Some((op, keyword_span)) = skim(text, map) {
+    let words = fallback::words_in_text(text, 8);
+    let command = fallback::Command::of(&words);
+    // The command's words (`CREATE UNIQUE INDEX`), which messages name the statement by.
+    let command_span = command
+        .as_ref()
+        .and_then(|c| words.get(..c.len))
+        .map(|w| map.span(words_span(text, w)));
+    if let Some(op) = command.as_ref().and_then(|c| skim(text, map, c)) {
         return Statement {
             span,
-            keyword_span,
+            keyword_span: command_span.unwrap_or(span),
             op,
             origin: Origin::Skimmed,
             concurrently: None,
@@ -178,7 +185,7 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
             (raw, toks)
         }
     };
-    let keyword_span = fallback::command_span(&toks)
+    let keyword_span = command_span
         .or_else(|| toks.sig.first().map(|t| t.span))
         .unwrap_or(span);
     let concurrently = toks.concurrently();
@@ -246,38 +253,40 @@ const SKIMMED: &[&str] = &[
 /// more: the commands in [`SKIMMED`]; `CREATE FUNCTION` / `CREATE PROCEDURE` (the body does
 /// not run at migration time); `CREATE [MATERIALIZED] VIEW` (its query is not modelled);
 /// `INSERT` (rows are not); `CREATE TRIGGER` (only its table is locked); `COMMENT ON`.
-/// Returns the statement and the span of its command's words. `None` sends the statement
-/// to sqlparser: a name in a form this does not know, or text that does not tokenize.
-fn skim(text: &str, map: &OffsetMap) -> Option<(Op, Span)> {
-    let words = fallback::words_in_text(text, 6);
-    let command = fallback::Command::of(&words)?;
-    let op = if SKIMMED.iter().any(|name| command.is(name)) {
-        Op::Other {
+/// `None` sends the statement to sqlparser: another command, a name in a form this does
+/// not know, or text that does not tokenize.
+fn skim(text: &str, map: &OffsetMap, command: &fallback::Command) -> Option<Op> {
+    if SKIMMED.iter().any(|name| command.is(name)) {
+        Some(Op::Other {
             command: command.name(),
-        }
+        })
     } else if command.is("CREATE FUNCTION") {
-        skim_routine(text, map, ObjectKind::Function, "FUNCTION")?
+        skim_routine(text, map, ObjectKind::Function, "FUNCTION")
     } else if command.is("CREATE PROCEDURE") {
-        skim_routine(text, map, ObjectKind::Procedure, "PROCEDURE")?
+        skim_routine(text, map, ObjectKind::Procedure, "PROCEDURE")
     } else if command.is("CREATE VIEW") {
-        skim_view(text, map, ObjectKind::View)?
+        skim_view(text, map, ObjectKind::View)
     } else if command.is("CREATE MATERIALIZED VIEW") {
-        skim_view(text, map, ObjectKind::MaterializedView)?
+        skim_view(text, map, ObjectKind::MaterializedView)
     } else if command.is("INSERT") {
-        skim_insert(text, map)?
+        skim_insert(text, map)
     } else if command.is("CREATE TRIGGER") {
-        skim_trigger(text, map)?
+        skim_trigger(text, map)
     } else if command.is("COMMENT") {
-        skim_comment(text, map)?
+        skim_comment(text, map)
     } else {
-        return None;
-    };
-    // The words are slices of `text`: their offsets in it give the command's span.
+        None
+    }
+}
+
+/// The span of `words`, slices of `text` in order (from [`fallback::words_in_text`]), in
+/// `text`; empty at 0 when there are none.
+fn words_span(text: &str, words: &[&str]) -> Span {
     let offset = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
-    let first = words.first()?;
-    let last = words.get(command.len.checked_sub(1)?)?;
-    let keyword_span = Span::new(offset(first), offset(last) + last.len());
-    Some((op, map.span(keyword_span)))
+    match (words.first(), words.last()) {
+        (Some(first), Some(last)) => Span::new(offset(first), offset(last) + last.len()),
+        _ => Span::new(0, 0),
+    }
 }
 
 /// The significant tokens of `text` up to its first `(` (all of it when there is none), and

@@ -268,12 +268,6 @@ pub fn command_name(toks: &Tokens) -> Option<String> {
     classify(&leading_words_as_written(toks, 8)).map(|(c, _)| c)
 }
 
-/// The span of the command's leading words (`CREATE UNIQUE INDEX`).
-pub fn command_span(toks: &Tokens) -> Option<Span> {
-    let n = Command::of(&leading_words_as_written(toks, 8))?.len;
-    toks.span_of(0, n)
-}
-
 /// Leading words of a statement whose text could not even be tokenized.
 pub fn words_of_text(text: &str, n: usize) -> Vec<String> {
     words_in_text(text, n)
@@ -287,7 +281,7 @@ pub fn words_in_text(text: &str, n: usize) -> Vec<&str> {
     let mut words = Vec::with_capacity(n);
     let mut rest = text;
     while words.len() < n {
-        rest = rest.trim_start();
+        rest = trim_blanks(rest);
         if let Some(r) = rest.strip_prefix("--") {
             rest = r.split_once('\n').map_or("", |(_, r)| r);
             continue;
@@ -296,9 +290,7 @@ pub fn words_in_text(text: &str, n: usize) -> Vec<&str> {
             rest = rest.split_once("*/").map_or("", |(_, r)| r);
             continue;
         }
-        let len = rest
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
+        let len = word_len(rest);
         if len == 0 {
             break;
         }
@@ -306,6 +298,34 @@ pub fn words_in_text(text: &str, n: usize) -> Vec<&str> {
         rest = &rest[len..];
     }
     words
+}
+
+/// `text.trim_start()`: every statement's leading words are read, so ASCII blanks are
+/// skipped byte by byte, without decoding characters.
+fn trim_blanks(text: &str) -> &str {
+    let ascii = text
+        .bytes()
+        .take_while(|&b| b.is_ascii() && char::from(b).is_whitespace())
+        .count();
+    text[ascii..].trim_start()
+}
+
+/// The length of the word `text` starts with: letters, digits and `_`, ASCII read byte by
+/// byte and the rest as characters.
+fn word_len(text: &str) -> usize {
+    let ascii = text
+        .bytes()
+        .take_while(|&b| b.is_ascii_alphanumeric() || b == b'_')
+        .count();
+    let rest = &text[ascii..];
+    if rest.starts_with(|c: char| !c.is_ascii()) {
+        ascii
+            + rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len())
+    } else {
+        ascii
+    }
 }
 
 /// The object a `CREATE`, `ALTER` or `DROP` statement bellows does not model acts on.
@@ -521,6 +541,56 @@ pub fn lower_tokens(raw: &[TokenWithSpan], toks: &Tokens, span: Span) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`words_in_text`] as it reads, character by character.
+    fn words_by_chars(text: &str, n: usize) -> Vec<&str> {
+        let mut words = Vec::new();
+        let mut rest = text;
+        while words.len() < n {
+            rest = rest.trim_start();
+            if let Some(r) = rest.strip_prefix("--") {
+                rest = r.split_once('\n').map_or("", |(_, r)| r);
+                continue;
+            }
+            if rest.starts_with("/*") {
+                rest = rest.split_once("*/").map_or("", |(_, r)| r);
+                continue;
+            }
+            let len = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            if len == 0 {
+                break;
+            }
+            words.push(&rest[..len]);
+            rest = &rest[len..];
+        }
+        words
+    }
+
+    #[test]
+    fn leading_words_read_bytes_as_characters_would() {
+        for text in [
+            "  CREATE\u{b}TABLE t",
+            "\u{a0}ALTER\u{2003}TABLE",
+            "-- c\n/* d */ DROP TABLE tëst_1 (",
+            "ÉCRIRE x",
+            "a_b9$c d",
+            "\r\n\x0cGRANT",
+            "",
+        ] {
+            assert_eq!(words_in_text(text, 8), words_by_chars(text, 8), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn leading_words_of_any_text_read_as_characters_would(
+            text in "[ \t\n\u{b}\u{c}\r\u{a0}\u{2003}a-zA-Z0-9_éÉ$(;*/-]{0,40}",
+        ) {
+            proptest::prop_assert_eq!(words_in_text(&text, 8), words_by_chars(&text, 8));
+        }
+    }
 
     #[test]
     fn command_names_compare_whole_words() {
