@@ -817,24 +817,27 @@ impl Lowerer<'_> {
     /// `NOT`, `IS` or `DEFAULT` belongs to that; `NOT` begins an option only as `NOT NULL`,
     /// and not as `IS NOT NULL` inside a default expression.
     fn starts_column_option(&self, k: usize) -> bool {
-        let sig = &self.toks.sig;
-        let t = &sig[k];
-        let prev_is = |w: &str| k > 0 && sig[k - 1].is_kw(w);
-        let next_is = |w: &str| sig.get(k + 1).is_some_and(|n| n.is_kw(w));
-        [
-            "CONSTRAINT",
-            "PRIMARY",
-            "UNIQUE",
-            "REFERENCES",
-            "CHECK",
-            "GENERATED",
-            "COLLATE",
-        ]
-        .iter()
-        .any(|w| t.is_kw(w))
-            || (t.is_kw("DEFAULT") && !prev_is("SET"))
-            || (t.is_kw("NULL") && !["SET", "NOT", "IS", "DEFAULT"].iter().any(|w| prev_is(w)))
-            || (t.is_kw("NOT") && next_is("NULL") && !prev_is("IS"))
+        use sqlparser::keywords::Keyword as K;
+        // Asked of every token of every column definition: the tokens' keywords are
+        // compared, not their text.
+        let keyword = |i: usize| match self.toks.sig.get(i).map(|t| &t.token) {
+            Some(Token::Word(w)) => w.keyword,
+            _ => K::NoKeyword,
+        };
+        let prev = k.checked_sub(1).map_or(K::NoKeyword, keyword);
+        match keyword(k) {
+            K::CONSTRAINT
+            | K::PRIMARY
+            | K::UNIQUE
+            | K::REFERENCES
+            | K::CHECK
+            | K::GENERATED
+            | K::COLLATE => true,
+            K::DEFAULT => prev != K::SET,
+            K::NULL => !matches!(prev, K::SET | K::NOT | K::IS | K::DEFAULT),
+            K::NOT => keyword(k + 1) == K::NULL && prev != K::IS,
+            _ => false,
+        }
     }
 
     fn constraint(
