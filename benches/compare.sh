@@ -8,6 +8,8 @@
 # for the comparison, `squawk` (pip install squawk-cli). Reports wall time, files/s, MB/s
 # and peak memory (max RSS), and the Squawk/bellows ratios.
 set -euo pipefail
+# One decimal separator for bash's clock and awk.
+export LC_ALL=C
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 corpus=../shared/corpus
@@ -32,13 +34,20 @@ done
 bigbytes=$(stat -c %s "$big")
 small=fixtures/demo/0001_contact_required.sql
 
-# measure NAME CMD...: one run, appends "wall_seconds max_rss_kb" to $work/NAME
+# measure NAME CMD...: appends "wall_seconds max_rss_kb" to $work/NAME. The wall time is
+# taken from bash's clock around a run of its own (GNU time rounds it to hundredths of a
+# second, a tenth of a corpus run, and running under it adds its own start-up); GNU time
+# gives the peak memory, from a second run.
 measure() {
   local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/t" "$@" > /dev/null 2>&1 || true
+  local t0 t1
+  t0=$EPOCHREALTIME
+  "$@" > /dev/null 2>&1 || true
+  t1=$EPOCHREALTIME
+  /usr/bin/time -f "%M" -o "$work/t" "$@" > /dev/null 2>&1 || true
   # GNU time also writes "Command exited with non-zero status N" (both linters exit 1 on
-  # findings); keep only the figures line, or the medians would count that line as zero.
-  tail -n 1 "$work/t" >> "$work/$name"
+  # findings); keep only the figures line.
+  echo "$t0 $t1 $(tail -n 1 "$work/t")" | awk '{ printf "%.6f %s\n", $2 - $1, $3 }' >> "$work/$name"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -47,11 +56,17 @@ col() { awk -v c="$1" '{print $c}' "$work/$2" | median; }
 have_squawk=0
 command -v squawk >/dev/null && have_squawk=1
 
-for _ in $(seq "$runs"); do
-  measure bellows_corpus "$bellows" check --format json "${files[@]}"
-  [ $have_squawk = 1 ] && measure squawk_corpus squawk --reporter json "${files[@]}"
-  measure bellows_big "$bellows" check --format json "$big"
-  [ $have_squawk = 1 ] && measure squawk_big squawk --reporter json "$big"
+# Each input's runs together, pairs alternating, after one unmeasured run of each tool: a
+# 50 MB run between two corpus runs pushes the corpus out of the page cache and makes the
+# next corpus run pay for reading it from disk.
+for input in corpus big; do
+  if [ $input = corpus ]; then args=("${files[@]}"); else args=("$big"); fi
+  "$bellows" check --format json "${args[@]}" > /dev/null 2>&1 || true
+  [ $have_squawk = 1 ] && { squawk --reporter json "${args[@]}" > /dev/null 2>&1 || true; }
+  for _ in $(seq "$runs"); do
+    measure "bellows_$input" "$bellows" check --format json "${args[@]}"
+    [ $have_squawk = 1 ] && measure "squawk_$input" squawk --reporter json "${args[@]}"
+  done
 done
 # One small file: GNU time rounds to 10 ms, so time 20 runs with nanosecond stamps.
 for _ in $(seq 20); do
@@ -75,7 +90,7 @@ awk -v us="$(median < "$work/small_us")" 'BEGIN { printf "%-18s %8.1f ms (median
 if [ $have_squawk = 1 ]; then
   for set in corpus big; do
     awk -v sw="$(col 1 squawk_$set)" -v bw="$(col 1 bellows_$set)" -v sm="$(col 2 squawk_$set)" -v bm="$(col 2 bellows_$set)" -v s="$set" \
-      'BEGIN { bw = (bw > 0) ? bw : 0.001; printf "ratio %-6s        squawk/bellows wall %.1fx, peak memory bellows/squawk %.2f\n", s, sw / bw, bm / sm }'
+      'BEGIN { bw = (bw > 0) ? bw : 0.001; printf "ratio %-6s        squawk/bellows wall %.2fx, peak memory bellows/squawk %.2f\n", s, sw / bw, bm / sm }'
   done
 else
   echo "squawk not found (pip install squawk-cli): no comparison"
