@@ -168,8 +168,8 @@ pub fn read_sql(path: &Path) -> Result<String, String> {
 /// 6,700 in a corpus run).
 fn read_all(file: &mut std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    // One byte more than the size, so that a file read whole needs no second buffer to
-    // find its end; a file that grew since is read on by the chunked fallback.
+    // One byte more than the size, so that a file read whole finds its end without a
+    // second buffer; a file that grew since its metadata was read is read on to its end.
     let mut bytes = vec![0; usize::try_from(len).unwrap_or(0).saturating_add(1)];
     let mut filled = 0;
     while filled < bytes.len() {

@@ -12,7 +12,7 @@ use crate::split;
 use crate::tokens;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Location, Token};
+use sqlparser::tokenizer::Location;
 
 /// Nesting depth past which sqlparser gives up with an error instead of recursing on.
 pub(crate) const RECURSION_LIMIT: usize = 64;
@@ -329,11 +329,8 @@ fn name_ends(toks: &tokens::Tokens, end: usize, paren: bool, follows: &[&str]) -
 /// `CREATE MATERIALIZED VIEW [IF NOT EXISTS] name …`: the name.
 fn skim_view(text: &str, map: &OffsetMap, kind: ObjectKind) -> Option<Op> {
     let (toks, paren) = head_tokens(text, map)?;
-    let mut at = toks.sig.iter().position(|t| t.is_kw("VIEW"))? + 1;
-    if toks.is_kw(at, "IF") && toks.is_kw(at + 1, "NOT") && toks.is_kw(at + 2, "EXISTS") {
-        at += 3;
-    }
-    let (name, end) = toks.qualified_name(at)?;
+    let at = toks.sig.iter().position(|t| t.is_kw("VIEW"))? + 1;
+    let (name, end) = fallback::object_name(&toks, at)?;
     name_ends(&toks, end, paren, &["AS", "WITH", "USING", "TABLESPACE"]).then_some(
         Op::CreateObject {
             kind,
@@ -399,12 +396,7 @@ fn skim_comment(text: &str, map: &OffsetMap) -> Option<Op> {
         (kind, 3)
     };
     // The name's parts: `table.column` or `schema.table.column` for a column.
-    let mut parts = vec![toks.sig.get(at)?.name()?];
-    let mut end = at + 1;
-    while toks.is(end, &Token::Period) {
-        parts.push(toks.sig.get(end + 1)?.name()?);
-        end += 2;
-    }
+    let (mut parts, end) = toks.name_parts(at)?;
     if !toks.is_kw(end, "IS") {
         return None;
     }

@@ -311,12 +311,7 @@ impl Tokens {
     /// Reads a possibly qualified name (`a`, `a.b`, `a.b.c`) at `i`; returns it and the
     /// index after it.
     pub fn qualified_name(&self, i: usize) -> Option<(QualifiedName, usize)> {
-        let mut parts = vec![self.sig.get(i)?.name()?];
-        let mut j = i + 1;
-        while matches!(self.sig.get(j).map(|t| &t.token), Some(Token::Period)) {
-            parts.push(self.sig.get(j + 1)?.name()?);
-            j += 2;
-        }
+        let (mut parts, j) = self.name_parts(i)?;
         let name = parts.pop()?;
         Some((
             QualifiedName {
@@ -325,6 +320,18 @@ impl Tokens {
             },
             j,
         ))
+    }
+
+    /// Reads the dot-separated parts of a name at `i` (`a`, `a.b`, `s.t.c`); returns them
+    /// and the index after them.
+    pub fn name_parts(&self, i: usize) -> Option<(Vec<Name>, usize)> {
+        let mut parts = vec![self.sig.get(i)?.name()?];
+        let mut j = i + 1;
+        while self.is(j, &Token::Period) {
+            parts.push(self.sig.get(j + 1)?.name()?);
+            j += 2;
+        }
+        Some((parts, j))
     }
 
     /// The statement with `edits` applied to its tokens `raw` (as `tokenize` returned them,

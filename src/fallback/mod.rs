@@ -361,6 +361,21 @@ pub fn command_target(text: &str, base: usize) -> Option<CommandTarget> {
     if command == "CREATE INDEX" {
         i = (n..toks.sig.len()).find(|&k| toks.is_kw(k, "ON"))? + 1;
     }
+    let (name, next) = object_name(&toks, i)?;
+    let cosmetic = command.starts_with("ALTER ")
+        && COSMETIC_WORDS.iter().any(|words| {
+            words.iter().enumerate().all(|(k, w)| match *w {
+                "(" => toks.is(next + k, &Token::LParen),
+                w => toks.is_kw(next + k, w),
+            })
+        });
+    Some(CommandTarget { name, cosmetic })
+}
+
+/// The name of the object a command acts on, at token `i` (just after the command's
+/// words) past `IF [NOT] EXISTS`, `CONCURRENTLY` and `ONLY`; returns it and the index after
+/// it.
+pub fn object_name(toks: &Tokens, mut i: usize) -> Option<(QualifiedName, usize)> {
     for words in [
         &["IF", "NOT", "EXISTS"][..],
         &["IF", "EXISTS"],
@@ -373,15 +388,7 @@ pub fn command_target(text: &str, base: usize) -> Option<CommandTarget> {
     if toks.is_kw(i, "ONLY") {
         i += 1;
     }
-    let (name, next) = toks.qualified_name(i)?;
-    let cosmetic = command.starts_with("ALTER ")
-        && COSMETIC_WORDS.iter().any(|words| {
-            words.iter().enumerate().all(|(k, w)| match *w {
-                "(" => toks.is(next + k, &Token::LParen),
-                w => toks.is_kw(next + k, w),
-            })
-        });
-    Some(CommandTarget { name, cosmetic })
+    toks.qualified_name(i)
 }
 
 /// Upper-case keywords of tokens `from..to`, at most `n`, joined by spaces: a description
