@@ -28,14 +28,14 @@ pub struct Source {
     /// Its path.
     pub path: PathBuf,
     /// Its text.
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     /// Its statements.
     pub reading: Reading,
 }
 
 impl Source {
     /// Reads `text` (the contents of `path`).
-    pub fn new(path: PathBuf, text: Arc<str>) -> Self {
+    pub fn new(path: PathBuf, text: Arc<String>) -> Self {
         let reading = lint::read(&text);
         Source {
             path,
@@ -180,7 +180,7 @@ fn lint_inputs<'scope>(
         let _ = done.send(Done::Results(vec![(key, result)]));
     };
     // The readable files: input index, path, text.
-    let mut readable: Vec<(usize, PathBuf, Arc<str>)> = Vec::new();
+    let mut readable: Vec<(usize, PathBuf, Arc<String>)> = Vec::new();
     for (i, text) in texts {
         match (text, &inputs[i]) {
             (Ok(text), Input::File(p)) => readable.push((i, p.clone(), Arc::from(text))),
@@ -191,14 +191,14 @@ fn lint_inputs<'scope>(
     let indices: Vec<usize> = readable.iter().map(|(i, _, _)| *i).collect();
     let last = members.last().copied().unwrap_or(0);
     let paths: Vec<PathBuf> = readable.iter().map(|(_, p, _)| p.clone()).collect();
-    let texts: Vec<Arc<str>> = readable.iter().map(|(_, _, t)| t.clone()).collect();
+    let texts: Vec<Arc<String>> = readable.iter().map(|(_, _, t)| t.clone()).collect();
     let (tx, rx) = std::sync::mpsc::channel();
     scope.spawn(move || {
         // Recognising the runner reads every text; the files' statements are read meanwhile.
         let files: Vec<(PathBuf, &str)> = paths
             .iter()
             .cloned()
-            .zip(texts.iter().map(|t| &**t))
+            .zip(texts.iter().map(|t| t.as_str()))
             .collect();
         let runner = runner_for(Some(dir), &files, settings);
         drop(files);
@@ -263,7 +263,7 @@ pub trait FolderFiles<'s> {
     /// The path of file `i`.
     fn path(&self, i: usize) -> Option<&'s Path>;
     /// The text of file `i`.
-    fn text(&self, i: usize) -> Option<&'s Arc<str>>;
+    fn text(&self, i: usize) -> Option<&'s Arc<String>>;
     /// The statements of file `i`, waiting for them if they are still being read (`None` if
     /// they never will be). Asked for once per file, in order.
     fn reading(&self, i: usize) -> Option<Held<'s>>;
@@ -298,7 +298,7 @@ impl<'s> FolderFiles<'s> for &[&'s Source] {
         <[&'s Source]>::get(self, i).map(|s| s.path.as_path())
     }
 
-    fn text(&self, i: usize) -> Option<&'s Arc<str>> {
+    fn text(&self, i: usize) -> Option<&'s Arc<String>> {
         <[&'s Source]>::get(self, i).map(|s| &s.text)
     }
 
@@ -311,7 +311,7 @@ impl<'s> FolderFiles<'s> for &[&'s Source] {
 /// are handed out in order.
 struct Arrivals<'s> {
     paths: &'s [PathBuf],
-    texts: &'s [Arc<str>],
+    texts: &'s [Arc<String>],
     rx: std::sync::mpsc::Receiver<(usize, Reading)>,
     /// Statements that arrived before their turn.
     early: RefCell<HashMap<usize, Reading>>,
@@ -328,7 +328,7 @@ impl<'s> FolderFiles<'s> for Arrivals<'s> {
         self.paths.get(i).map(PathBuf::as_path)
     }
 
-    fn text(&self, i: usize) -> Option<&'s Arc<str>> {
+    fn text(&self, i: usize) -> Option<&'s Arc<String>> {
         self.texts.get(i)
     }
 
@@ -360,7 +360,7 @@ pub struct FileView<'f> {
     /// Its path.
     pub path: &'f Path,
     /// Its text.
-    pub text: &'f Arc<str>,
+    pub text: &'f Arc<String>,
     /// Its statements.
     pub reading: &'f Reading,
 }
@@ -397,7 +397,10 @@ pub trait Visitor {
 /// The runner of a folder: the configured one, or the one its files show (`plain` for
 /// text that is not on disk).
 pub fn runner_of(dir: Option<&Path>, sources: &[&Source], settings: &Settings) -> Runner {
-    let files: Vec<(PathBuf, &str)> = sources.iter().map(|s| (s.path.clone(), &*s.text)).collect();
+    let files: Vec<(PathBuf, &str)> = sources
+        .iter()
+        .map(|s| (s.path.clone(), s.text.as_str()))
+        .collect();
     runner_for(dir, &files, settings)
 }
 
@@ -778,7 +781,7 @@ impl<'s> FileLinter<'s> {
     fn into_result(mut self, src: &FileView, runner: Runner) -> FileResult {
         // Reporters need the text only to place findings: a clean file's is let go.
         let text = if self.diagnostics.is_empty() {
-            Arc::from("")
+            Arc::default()
         } else {
             src.text.clone()
         };

@@ -112,7 +112,7 @@ pub struct FileResult {
     pub path: PathBuf,
     /// The file's text: empty when it could not be read, or when nothing was found in it
     /// (reporters need the text only to place findings).
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     /// Findings, in source order.
     pub diagnostics: Vec<Diagnostic>,
     /// How its statements were read.
@@ -125,7 +125,7 @@ pub struct FileResult {
 pub fn io_error(path: &Path, message: String) -> FileResult {
     FileResult {
         path: path.to_path_buf(),
-        text: Arc::from(""),
+        text: Arc::default(),
         diagnostics: vec![Diagnostic {
             rule: IO_ERROR.id,
             severity: IO_ERROR.default_severity,
@@ -304,7 +304,7 @@ pub fn read_statements(text: &str) -> (split::Split, Vec<Statement>) {
 /// Lints SQL text that is not on disk (one migration of the configured runner, `plain`
 /// by default): the diagnostics in source order and the statement counts.
 pub fn lint_text(text: &str, settings: &Settings) -> (Vec<Diagnostic>, Stats) {
-    let source = Source::new(PathBuf::from("<input>"), Arc::from(text));
+    let source = Source::new(PathBuf::from("<input>"), Arc::new(text.to_owned()));
     let mut results = engine::lint_folder(None, &[&source], settings);
     match results.pop() {
         Some((_, r)) => (r.diagnostics, r.stats),

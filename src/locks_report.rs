@@ -186,7 +186,7 @@ pub fn run(args: LocksArgs) -> u8 {
 /// context so that each statement sees the locks its transaction holds (psql-like: only
 /// explicit transaction blocks).
 pub fn file_locks(file: &str, text: &str, pg: PgVersion) -> Vec<StatementLocks> {
-    let source = Source::new(PathBuf::from(file), Arc::from(text));
+    let source = Source::new(PathBuf::from(file), Arc::new(text.to_owned()));
     let settings = Settings {
         pg_version: pg,
         ..Settings::default()

@@ -1076,7 +1076,7 @@ fn json_reports_lock_facts() {
     let (diagnostics, stats) = lint_text(sql, &settings(15));
     let out = json::render(&[FileResult {
         path: PathBuf::from("m.sql"),
-        text: Arc::from(sql),
+        text: Arc::new(sql.to_string()),
         diagnostics,
         stats,
         runner: None,

@@ -65,7 +65,7 @@ pub fn summary_line(s: &Summary) -> String {
 /// A diagnostic as miette wants it.
 struct Shown<'a> {
     d: &'a Diagnostic,
-    source: Arc<NamedSource<Arc<str>>>,
+    source: Arc<NamedSource<Arc<String>>>,
     has_source: bool,
 }
 

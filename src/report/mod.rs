@@ -142,7 +142,7 @@ pub(crate) fn linted(path: &str, text: &str) -> FileResult {
     let (diagnostics, stats) = crate::lint::lint_text(text, &crate::lint::Settings::default());
     FileResult {
         path: std::path::PathBuf::from(path),
-        text: std::sync::Arc::from(text),
+        text: std::sync::Arc::new(text.to_string()),
         diagnostics,
         stats,
         runner: None,
