@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod diagnostic;
+pub mod dialect;
 pub mod discover;
 pub mod engine;
 pub mod fallback;

@@ -1068,7 +1068,7 @@ fn lock_mode(m: &ast::LockTableMode) -> LockMode {
 #[cfg(test)]
 pub(crate) fn parsed(sql: &str) -> Option<Op> {
     let (raw, toks) = crate::tokens::tokenize(sql, 0).ok()?;
-    let stmts = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+    let stmts = sqlparser::parser::Parser::new(&crate::dialect::Postgres)
         .with_tokens_with_locations(raw)
         .parse_statements()
         .ok()?;

@@ -2,6 +2,7 @@
 //! `parse-error` only for text that names no PostgreSQL command. A `DO` block's body runs
 //! at migration time, so the SQL statements in it are read too and follow the block.
 
+use crate::dialect::Postgres;
 use crate::fallback;
 use crate::fallback::do_block::{self, Piece};
 use crate::ident::QualifiedName;
@@ -10,12 +11,11 @@ use crate::lower;
 use crate::source::{OffsetMap, Span};
 use crate::split;
 use crate::tokens;
-use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Location;
 
 /// Nesting depth past which sqlparser gives up with an error instead of recursing on.
-pub(crate) const RECURSION_LIMIT: usize = 64;
+pub const RECURSION_LIMIT: usize = 64;
 
 /// How many `DO` blocks deep (a DO in a DO's body, or in an `EXECUTE` there) bodies are read.
 const MAX_DO_DEPTH: usize = 4;
@@ -170,8 +170,7 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
     } else {
         (raw, None)
     };
-    let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect)
+    let mut parser = Parser::new(&Postgres)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(raw);
     let parsed = parser.parse_statements();

@@ -16,12 +16,12 @@
 //! - `CONCURRENTLY` of `DROP INDEX`: `Statement::concurrently` keeps it, read from the
 //!   original tokens.
 
+use crate::dialect::Postgres;
 use crate::ir::Op;
 use crate::lower;
 use crate::parse::RECURSION_LIMIT;
 use crate::source::Span;
 use crate::tokens::{Edits, Tokens};
-use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
@@ -47,7 +47,7 @@ pub(super) fn reparse(raw: &[TokenWithSpan], toks: &Tokens, span: Span) -> Optio
 
 /// Parses `raw` as exactly one statement and lowers it with `toks`, its spanned copy.
 pub(super) fn parse_one(raw: Vec<TokenWithSpan>, toks: &Tokens, span: Span) -> Option<Op> {
-    let stmts = Parser::new(&PostgreSqlDialect {})
+    let stmts = Parser::new(&Postgres)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(raw)
         .parse_statements()
