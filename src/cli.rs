@@ -213,19 +213,29 @@ fn check(args: CheckArgs) -> u8 {
     };
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or_default();
     if matches!(args.format, Format::Json) {
-        // Streamed: each file's diagnostics are written as soon as they and the ones
-        // before them are ready, and then freed.
+        // Streamed: each file's diagnostics are rendered as soon as they are made, and
+        // written, then freed, as soon as the ones before them are.
         let mut summary = report::Summary::default();
         let out = std::io::BufWriter::new(std::io::stdout().lock());
         // A closed pipe (`bellows … | head`) is not an error worth reporting: linting goes
         // on for the exit code, and nothing more is written.
         let mut stream = json::Stream::begin(out).ok();
-        engine::run_each(&found.inputs, &settings, |r| {
-            summary.add(&r);
-            if stream.as_mut().is_some_and(|s| s.file(&r).is_err()) {
-                stream = None;
-            }
-        });
+        engine::run_prepared(
+            &found.inputs,
+            &settings,
+            |r| {
+                summary.add(&r);
+                json::Rendered::of(&r)
+            },
+            |rendered| {
+                if stream
+                    .as_mut()
+                    .is_some_and(|s| s.rendered(&rendered).is_err())
+                {
+                    stream = None;
+                }
+            },
+        );
         if let Some(s) = stream {
             let _ = s.finish(&summary).and_then(|mut out| out.flush());
         }

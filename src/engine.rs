@@ -57,7 +57,21 @@ pub fn run(inputs: &[Input], settings: &Settings) -> Vec<FileResult> {
 /// results before it are ready. Folders are read and linted on all cores, large ones first,
 /// and a file's statements are freed once its folder's walk is past it, its result once it
 /// is emitted: a large run is never held in memory whole.
-pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(FileResult)) {
+pub fn run_each(inputs: &[Input], settings: &Settings, emit: impl FnMut(FileResult)) {
+    run_prepared(inputs, settings, |r| r, emit);
+}
+
+/// [`run_each`], with each result passed through `prepare` as soon as it is made, on the
+/// calling thread, and `emit` called with what `prepare` made, in input order. A result
+/// often waits for the ones before it (a large folder listed last waits for all the others):
+/// what can be done with it alone, such as rendering it, is done while it waits, not all at
+/// the end of the run.
+pub fn run_prepared<T>(
+    inputs: &[Input],
+    settings: &Settings,
+    mut prepare: impl FnMut(FileResult) -> T,
+    mut emit: impl FnMut(T),
+) {
     let mut folders: Vec<(PathBuf, Vec<usize>)> = Vec::new();
     let mut folder_index: foldhash::HashMap<PathBuf, usize> = foldhash::HashMap::default();
     // For each input, its folder (none for an input that could not be read).
@@ -105,12 +119,12 @@ pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(File
         });
         // Results that came before their turn, by key, and the folders whose every result
         // is in.
-        let mut early: BTreeMap<(usize, usize), FileResult> = BTreeMap::new();
+        let mut early: BTreeMap<(usize, usize), T> = BTreeMap::new();
         let mut finished: HashSet<usize> = HashSet::new();
         for (i, input) in inputs.iter().enumerate() {
             let (Some(f), Input::File(_)) = (folder_of[i], input) else {
                 if let Input::Unreadable { path, message } = input {
-                    emit(lint::io_error(path, message.clone()));
+                    emit(prepare(lint::io_error(path, message.clone())));
                 }
                 continue;
             };
@@ -120,7 +134,9 @@ pub fn run_each(inputs: &[Input], settings: &Settings, mut emit: impl FnMut(File
             let last = folders[f].1.last() == Some(&i);
             while !finished.contains(&f) && (last || !early.contains_key(&(i, 0))) {
                 match rx.recv() {
-                    Ok(Done::Results(results)) => early.extend(results),
+                    Ok(Done::Results(results)) => {
+                        early.extend(results.into_iter().map(|(k, r)| (k, prepare(r))));
+                    }
                     Ok(Done::Folder(g)) => {
                         finished.insert(g);
                     }

@@ -79,38 +79,56 @@ pub fn write(files: &[FileResult], out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The JSON report written file by file as results come in, so that a large run is never
-/// held in memory whole: `begin`, then `file` for each result in order, then `finish`.
+/// held in memory whole: `begin`, then `file` (or `rendered`) for each result in order, then
+/// `finish`.
 pub struct Stream<W: Write> {
     out: W,
     first: bool,
-    /// A file's diagnostics, rendered here before they are written: serde_json writes in
-    /// many small pieces, which a `Vec` takes for less than a buffered writer.
-    buf: Vec<u8>,
+}
+
+/// One file's diagnostics rendered as JSON, separated by commas, ready to be written by
+/// [`Stream::rendered`] once the files before it are. serde_json writes in many small pieces,
+/// which a `Vec` takes for less than a buffered writer.
+pub struct Rendered(Vec<u8>);
+
+impl Rendered {
+    /// Renders `f`'s diagnostics.
+    pub fn of(f: &FileResult) -> Self {
+        let mut buf = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = for_each_diagnostic(f, |d| {
+            if !buf.is_empty() {
+                buf.push(b',');
+            }
+            serde_json::to_writer(&mut buf, d)?;
+            Ok(())
+        });
+        Rendered(buf)
+    }
 }
 
 impl<W: Write> Stream<W> {
     /// Opens the document.
     pub fn begin(mut out: W) -> io::Result<Self> {
         write!(out, "{{\"version\":{VERSION},\"diagnostics\":[")?;
-        Ok(Stream {
-            out,
-            first: true,
-            buf: Vec::new(),
-        })
+        Ok(Stream { out, first: true })
     }
 
     /// Writes the diagnostics of one file.
     pub fn file(&mut self, f: &FileResult) -> io::Result<()> {
-        self.buf.clear();
-        for_each_diagnostic(f, |d| {
-            if !self.first {
-                self.buf.push(b',');
-            }
-            self.first = false;
-            serde_json::to_writer(&mut self.buf, d)?;
-            Ok(())
-        })?;
-        self.out.write_all(&self.buf)
+        self.rendered(&Rendered::of(f))
+    }
+
+    /// Writes one file's diagnostics, rendered beforehand.
+    pub fn rendered(&mut self, r: &Rendered) -> io::Result<()> {
+        if r.0.is_empty() {
+            return Ok(());
+        }
+        if !self.first {
+            self.out.write_all(b",")?;
+        }
+        self.first = false;
+        self.out.write_all(&r.0)
     }
 
     /// Closes the document with the run's totals; returns the writer.
