@@ -66,6 +66,10 @@ pub enum TransactionSource {
 /// An object name in its namespace.
 type NameKey = (Namespace, ObjectKey);
 
+/// Up to this many tables created in a file, [`Context::is_new_table`] compares names in
+/// place; past it, it hashes a key (a file of thousands of statements may create hundreds).
+const FEW_NEW_TABLES: usize = 16;
+
 /// A lock the current transaction block holds on a table until it ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldLock {
@@ -285,8 +289,12 @@ impl<'a> Context<'a> {
     /// True when `table` was created earlier in this file: it is empty and no running
     /// application uses it yet, so locking it harms nobody.
     pub fn is_new_table(&self, table: &QualifiedName) -> bool {
-        // Most files create no table: no key to build then.
-        !self.new_tables.is_empty() && self.new_tables.contains(&table.key())
+        // Rules ask this of nearly every statement, and most files create no table or a
+        // few: those few are compared in place, with no key built.
+        if self.new_tables.len() <= FEW_NEW_TABLES {
+            return self.new_tables.iter().any(|k| table.has_key(k));
+        }
+        self.new_tables.contains(&table.key())
     }
 
     /// True when an earlier `ADD COLUMN` of this file added `column` to `table`: no deployed

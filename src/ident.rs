@@ -29,6 +29,17 @@ impl Name {
         fold(&self.value, self.quoted)
     }
 
+    /// True when the name folds to `stored` (a folded name), without folding a copy.
+    pub fn folds_to(&self, stored: &str) -> bool {
+        if self.quoted {
+            self.value == stored
+        } else if self.value.is_ascii() {
+            folds_to(&self.value, stored)
+        } else {
+            self.folded() == stored
+        }
+    }
+
     /// True when both name the same object.
     pub fn same_as(&self, other: &Name) -> bool {
         // Rules compare names for every statement: ASCII names, nearly all of them, are
@@ -86,6 +97,15 @@ impl QualifiedName {
                 .map_or_else(|| "public".to_string(), Name::folded),
             name: self.name.folded(),
         }
+    }
+
+    /// True when `key` is [`QualifiedName::key`], without building the key.
+    pub fn has_key(&self, key: &ObjectKey) -> bool {
+        self.name.folds_to(&key.name)
+            && self
+                .schema
+                .as_ref()
+                .map_or(key.schema == "public", |s| s.folds_to(&key.schema))
     }
 
     /// Span from the schema (if any) to the end of the name.
@@ -311,6 +331,42 @@ mod tests {
                         "{a:?} quoted {qa} / {b:?} quoted {qb}"
                     );
                 }
+            }
+        }
+    }
+
+    /// `has_key` compares without building the key: it must agree with comparing keys.
+    #[test]
+    fn has_key_agrees_with_key() {
+        let values = [
+            "users",
+            "Users",
+            "USERS",
+            "public",
+            "Public",
+            "app",
+            "Ünïcode",
+            "",
+        ];
+        let names = values.iter().flat_map(|v| [n(v, false), n(v, true)]);
+        let schemas: Vec<Option<Name>> = std::iter::once(None)
+            .chain(
+                values
+                    .iter()
+                    .flat_map(|v| [Some(n(v, false)), Some(n(v, true))]),
+            )
+            .collect();
+        let qualified: Vec<QualifiedName> = names
+            .flat_map(|name| {
+                schemas.iter().map(move |schema| QualifiedName {
+                    schema: schema.clone(),
+                    name: name.clone(),
+                })
+            })
+            .collect();
+        for a in &qualified {
+            for b in &qualified {
+                assert_eq!(a.has_key(&b.key()), a.key() == b.key(), "{a:?} / {b:?}");
             }
         }
     }
