@@ -72,7 +72,10 @@ impl JsonDiagnostic<'_> {
         out.extend_from_slice(b",\"help\":");
         serde_json::to_writer(&mut *out, &self.help)?;
         out.extend_from_slice(b",\"suggestion\":");
-        serde_json::to_writer(&mut *out, &self.suggestion)?;
+        match self.suggestion {
+            Some(s) => write_suggestion(s, out)?,
+            None => out.extend_from_slice(b"null"),
+        }
         out.extend_from_slice(b",\"docs\":");
         serde_json::to_writer(&mut *out, &self.docs)?;
         out.extend_from_slice(b",\"runner\":");
@@ -82,6 +85,29 @@ impl JsonDiagnostic<'_> {
         out.push(b'}');
         Ok(())
     }
+}
+
+/// Appends `s` to `out` as its `Serialize` renders it (see [`JsonDiagnostic::write_to`]).
+fn write_suggestion(s: &Suggestion, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    out.extend_from_slice(b"{\"title\":");
+    serde_json::to_writer(&mut *out, &s.title)?;
+    out.extend_from_slice(b",\"mechanical\":");
+    serde_json::to_writer(&mut *out, &s.mechanical)?;
+    out.extend_from_slice(b",\"steps\":[");
+    for (i, step) in s.steps.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"phase\":");
+        serde_json::to_writer(&mut *out, &step.phase)?;
+        out.extend_from_slice(b",\"sql\":");
+        serde_json::to_writer(&mut *out, &step.sql)?;
+        out.extend_from_slice(b",\"separate_transaction\":");
+        serde_json::to_writer(&mut *out, &step.separate_transaction)?;
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+    Ok(())
 }
 
 impl Range {
