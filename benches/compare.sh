@@ -5,8 +5,8 @@
 #
 # Inputs: every *.sql file of ../shared/corpus, one synthetic ~50 MB file built from the
 # corpus, and one small file (the pre-commit case). Needs: /usr/bin/time (GNU time) and,
-# for the comparison, `squawk` (pip install squawk-cli). Reports wall time, files/s, MB/s
-# and peak memory (max RSS), and the Squawk/bellows ratios.
+# for the comparison, `squawk` (pip install squawk-cli; SQUAWK=path picks the binary).
+# Reports wall time, files/s, MB/s and peak memory (max RSS), and the Squawk/bellows ratios.
 set -euo pipefail
 # One decimal separator for bash's clock and awk.
 export LC_ALL=C
@@ -53,8 +53,15 @@ measure() {
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 col() { awk -v c="$1" '{print $c}' "$work/$2" | median; }
 
+# Squawk's binary itself: under pyenv, `squawk` on the PATH is a shim, a bash script that
+# runs pyenv before the binary and adds about 0.1 s to every run, which is not Squawk's.
 have_squawk=0
-command -v squawk >/dev/null && have_squawk=1
+squawk=${SQUAWK:-}
+if [ -z "$squawk" ] && command -v pyenv >/dev/null; then
+  squawk=$(pyenv which squawk 2>/dev/null || true)
+fi
+[ -z "$squawk" ] && squawk=$(command -v squawk || true)
+[ -n "$squawk" ] && have_squawk=1
 
 # Each input's runs together, pairs alternating, after one unmeasured run of each tool: a
 # 50 MB run between two corpus runs pushes the corpus out of the page cache and makes the
@@ -62,10 +69,10 @@ command -v squawk >/dev/null && have_squawk=1
 for input in corpus big; do
   if [ $input = corpus ]; then args=("${files[@]}"); else args=("$big"); fi
   "$bellows" check --format json "${args[@]}" > /dev/null 2>&1 || true
-  [ $have_squawk = 1 ] && { squawk --reporter json "${args[@]}" > /dev/null 2>&1 || true; }
+  [ $have_squawk = 1 ] && { "$squawk" --reporter json "${args[@]}" > /dev/null 2>&1 || true; }
   for _ in $(seq "$runs"); do
     measure "bellows_$input" "$bellows" check --format json "${args[@]}"
-    [ $have_squawk = 1 ] && measure "squawk_$input" squawk --reporter json "${args[@]}"
+    [ $have_squawk = 1 ] && measure "squawk_$input" "$squawk" --reporter json "${args[@]}"
   done
 done
 # One small file: GNU time rounds to 10 ms, so time 20 runs with nanosecond stamps.
@@ -82,6 +89,7 @@ report() { # name label nfiles bytes
     printf "%-18s %8.3f s  %9.0f files/s  %7.2f MB/s  peak %6.1f MB\n", n, w, f / w, b / w / 1e6, r / 1024 }'
 }
 echo "median of $runs paired runs; corpus: $nfiles files, $bytes bytes; synthetic: $bigbytes bytes"
+[ $have_squawk = 1 ] && echo "squawk: $squawk ($("$squawk" --version 2>/dev/null || echo 'version unknown'))"
 report bellows_corpus "bellows corpus" "$nfiles" "$bytes"
 [ $have_squawk = 1 ] && report squawk_corpus "squawk corpus" "$nfiles" "$bytes"
 report bellows_big "bellows 50MB" 1 "$bigbytes"
