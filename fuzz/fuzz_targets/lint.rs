@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         }
         let files = vec![FileResult {
             path: PathBuf::from("fuzz.sql"),
-            text: Arc::from(text),
+            text: Arc::new(text.to_string()),
             diagnostics,
             stats,
             runner: None,
