@@ -284,9 +284,8 @@ fn for_each_diagnostic(
 mod tests {
     use super::*;
     use crate::layout::Runner;
-    use crate::lint::{Settings, lint_text};
-    use std::path::PathBuf;
-    use std::sync::Arc;
+    use crate::lint::Settings;
+    use crate::report::linted;
 
     /// `write_to` and `Serialize` disagree on no diagnostic of `f`.
     fn assert_same_as_serde(f: &FileResult) {
@@ -303,17 +302,6 @@ mod tests {
         .unwrap();
     }
 
-    fn result(path: &str, sql: &str, runner: Option<Runner>) -> FileResult {
-        let (diagnostics, stats) = lint_text(sql, &Settings::default());
-        FileResult {
-            path: PathBuf::from(path),
-            text: Arc::new(sql.to_string()),
-            diagnostics,
-            stats,
-            runner,
-        }
-    }
-
     #[test]
     fn diagnostics_are_written_as_serde_renders_them() {
         let sql = "BEGIN;\nALTER TABLE \"Users\" ADD COLUMN n int NOT NULL;\n\
@@ -321,13 +309,16 @@ mod tests {
                    COMMENT ON TABLE t IS 'naïve \"quoted\" \\ text';\n\
                    ALTER TABLE t ADD COLUMN at timestamp, ADD COLUMN j json;\n\
                    SELECT oops FROM;\nDROP TABLE \"t\u{1}\";\nCOMMIT;\n";
-        let f = result("dir/wïth \"quote\" and \\.sql", sql, Some(Runner::Drizzle));
+        let f = FileResult {
+            runner: Some(Runner::Drizzle),
+            ..linted("dir/wïth \"quote\" and \\.sql", sql)
+        };
         assert!(f.diagnostics.len() >= 6, "{:#?}", f.diagnostics);
         assert!(f.diagnostics.iter().any(|d| d.finding.lock.is_some()));
         assert!(f.diagnostics.iter().any(|d| d.finding.lock.is_none()));
         assert!(f.diagnostics.iter().any(|d| d.finding.suggestion.is_some()));
         assert_same_as_serde(&f);
-        assert_same_as_serde(&result("plain.sql", sql, None));
+        assert_same_as_serde(&linted("plain.sql", sql));
     }
 
     #[test]
