@@ -45,13 +45,15 @@ pub struct UnitId(pub usize);
 pub struct Catalog {
     unit: UnitId,
     schemas: BTreeMap<String, Schema>,
-    tables: BTreeMap<ObjectKey, Table>,
+    /// Hashed, not sorted: rules and replayed statements look tables up by name tens of
+    /// thousands of times in a large history, and [`Catalog::tables`] sorts when asked.
+    tables: foldhash::HashMap<ObjectKey, Table>,
     indexes: BTreeMap<ObjectKey, Index>,
     views: BTreeMap<ObjectKey, View>,
     types: BTreeMap<ObjectKey, TypeDef>,
     sequences: BTreeMap<ObjectKey, Sequence>,
     /// Tables a replayed statement dropped (and nothing re-created since).
-    dropped: BTreeSet<ObjectKey>,
+    dropped: foldhash::HashSet<ObjectKey>,
     /// Every name a constraint has had, in any schema: a name not in it is no constraint's,
     /// which answers most questions about a name PostgreSQL would pick without a look at
     /// every table.
@@ -590,7 +592,9 @@ impl Catalog {
 
     /// Tables, sorted by schema and name.
     pub fn tables(&self) -> impl Iterator<Item = (&ObjectKey, &Table)> {
-        self.tables.iter()
+        let mut tables: Vec<_> = self.tables.iter().collect();
+        tables.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        tables.into_iter()
     }
 
     /// The indexes of `table`, sorted by name.
@@ -712,14 +716,21 @@ impl Catalog {
                 None => table.complete = false,
             }
         }
+        // The table is in the catalog while its columns are made, as in PostgreSQL: no
+        // sequence of theirs takes its name.
         self.tables.insert(key.clone(), table);
-        for col in &ct.columns {
-            let column = self.new_column(&key, col, text);
-            let table = self.table_entry(&key);
-            // A partition's column definitions add options to the parent's columns.
-            match table.column_mut(&column.name) {
-                Some(c) => c.not_null |= column.not_null,
-                None => table.columns.push(column),
+        let columns: Vec<Column> = ct
+            .columns
+            .iter()
+            .map(|col| self.new_column(&key, col, text))
+            .collect();
+        if let Some(table) = self.tables.get_mut(&key) {
+            for column in columns {
+                // A partition's column definitions add options to the parent's columns.
+                match table.column_mut(&column.name) {
+                    Some(c) => c.not_null |= column.not_null,
+                    None => table.columns.push(column),
+                }
             }
         }
         if let Some(p) = parent {
@@ -1607,7 +1618,10 @@ impl Catalog {
         if let Some(s) = self.schemas.remove(old) {
             self.schemas.insert(new.to_string(), s);
         }
-        fn rekey_map<T>(map: &mut BTreeMap<ObjectKey, T>, rekey: &dyn Fn(&ObjectKey) -> ObjectKey) {
+        fn rekey_map<T, M>(map: &mut M, rekey: &dyn Fn(&ObjectKey) -> ObjectKey)
+        where
+            M: Default + IntoIterator<Item = (ObjectKey, T)> + FromIterator<(ObjectKey, T)>,
+        {
             *map = std::mem::take(map)
                 .into_iter()
                 .map(|(k, v)| (rekey(&k), v))
