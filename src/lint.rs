@@ -164,18 +164,25 @@ pub fn read_sql(path: &Path) -> Result<String, String> {
 }
 
 /// Reads `file` to its end, `len` bytes long as far as its metadata says. `File`'s own
-/// `read_to_end` asks the size and the position again (two more system calls per file,
-/// 6,700 in a corpus run).
+/// `read_to_end` asks the size and the position again, and reads once more to find the
+/// end (three more system calls per file, 10,000 in a corpus run).
 fn read_all(file: &mut std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
+    let len = usize::try_from(len).unwrap_or(0);
     // One byte more than the size, so that a file read whole finds its end without a
     // second buffer; a file that grew since its metadata was read is read on to its end.
-    let mut bytes = vec![0; usize::try_from(len).unwrap_or(0).saturating_add(1)];
+    let mut bytes = vec![0; len.saturating_add(1)];
     let mut filled = 0;
     while filled < bytes.len() {
         match file.read(&mut bytes[filled..]) {
             Ok(0) => {
                 bytes.truncate(filled);
+                return Ok(bytes);
+            }
+            // A read of a regular file stops short only at its end: one that stops at the
+            // size the metadata gave need not be confirmed by another.
+            Ok(n) if filled + n == len => {
+                bytes.truncate(len);
                 return Ok(bytes);
             }
             Ok(n) => filled += n,
