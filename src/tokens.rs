@@ -158,14 +158,18 @@ impl Layout {
 
     /// Our spanned copy, with copies of the tokens of `raw`.
     pub fn copy_tokens(&self, raw: &[TokenWithSpan]) -> Tokens {
-        let (sig, raw_index) = self
-            .sig
-            .iter()
-            .filter_map(|&(i, span)| {
-                let token = raw.get(i)?.token.clone();
-                Some((Tok { token, span }, Some(i)))
-            })
-            .unzip();
+        // Sized up front: collected through `filter_map`, the lists grew a token at a time.
+        let mut sig = Vec::with_capacity(self.sig.len());
+        let mut raw_index = Vec::with_capacity(self.sig.len());
+        for &(i, span) in &self.sig {
+            if let Some(t) = raw.get(i) {
+                sig.push(Tok {
+                    token: t.token.clone(),
+                    span,
+                });
+                raw_index.push(Some(i));
+            }
+        }
         Tokens {
             sig,
             starts: self.starts.clone(),
