@@ -2132,6 +2132,28 @@ mod tests {
         catalog
     }
 
+    #[test]
+    fn tables_are_listed_by_schema_then_name_whatever_their_creation_order() {
+        let c = replay(
+            "CREATE SCHEMA b; CREATE TABLE zeta (a int); CREATE TABLE b.alpha (a int); \
+             CREATE TABLE alpha (a int); CREATE TABLE mid (a int); CREATE TABLE b.beta (a int);",
+        );
+        let names: Vec<String> = c
+            .tables()
+            .map(|(k, _)| format!("{}.{}", k.schema, k.name))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "b.alpha",
+                "b.beta",
+                "public.alpha",
+                "public.mid",
+                "public.zeta"
+            ]
+        );
+    }
+
     fn q(name: &str) -> QualifiedName {
         let (schema, name) = match name.split_once('.') {
             Some((s, n)) => (Some(Name::new(s, false, Span::default())), n),
