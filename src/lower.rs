@@ -776,68 +776,17 @@ impl Lowerer<'_> {
     }
 
     /// A column definition's layout: the span of its type (from after the column name to the
-    /// first option word) and the token range of each option after it (`DEFAULT now()`,
-    /// `NOT NULL`, `CONSTRAINT fk REFERENCES users (id) ON DELETE SET NULL`).
+    /// first option word) and the token range of each option after it (see
+    /// [`Tokens::column_options`]).
     fn column_layout(&self, name: &Name, def: Span) -> (Span, Vec<(usize, usize)>) {
         let Some(first) = self.toks.index_at(name.span.start).map(|i| i + 1) else {
             return (def, Vec::new());
         };
         let (_, end) = self.range_of(def);
-        let mut depth = 0;
-        let mut starts = Vec::new();
-        let mut k = first;
-        while k < end {
-            match self.toks.sig[k].token {
-                Token::LParen => depth += 1,
-                Token::RParen => depth -= 1,
-                _ => {}
-            }
-            if depth == 0 && self.starts_column_option(k) {
-                starts.push(k);
-                // `CONSTRAINT name KIND` and `NOT NULL` are one option each.
-                if self.toks.sig[k].is_kw("CONSTRAINT") {
-                    k += 3;
-                    continue;
-                }
-            }
-            k += 1;
-        }
-        let type_end = starts.first().copied().unwrap_or(end);
+        let segments = self.toks.column_options(first, end);
+        let type_end = segments.first().map_or(end, |&(a, _)| a);
         let type_span = self.toks.span_of(first, type_end).unwrap_or(def);
-        let segments = starts
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(end)))
-            .collect();
         (type_span, segments)
-    }
-
-    /// True when token `k` (at parenthesis depth 0 of a column definition) begins a column
-    /// option. `DEFAULT` and `NULL` after `SET` belong to `ON DELETE SET …`; `NULL` after
-    /// `NOT`, `IS` or `DEFAULT` belongs to that; `NOT` begins an option only as `NOT NULL`,
-    /// and not as `IS NOT NULL` inside a default expression.
-    fn starts_column_option(&self, k: usize) -> bool {
-        use sqlparser::keywords::Keyword as K;
-        // Asked of every token of every column definition: the tokens' keywords are
-        // compared, not their text.
-        let keyword = |i: usize| match self.toks.sig.get(i).map(|t| &t.token) {
-            Some(Token::Word(w)) => w.keyword,
-            _ => K::NoKeyword,
-        };
-        let prev = k.checked_sub(1).map_or(K::NoKeyword, keyword);
-        match keyword(k) {
-            K::CONSTRAINT
-            | K::PRIMARY
-            | K::UNIQUE
-            | K::REFERENCES
-            | K::CHECK
-            | K::GENERATED
-            | K::COLLATE => true,
-            K::DEFAULT => prev != K::SET,
-            K::NULL => !matches!(prev, K::SET | K::NOT | K::IS | K::DEFAULT),
-            K::NOT => keyword(k + 1) == K::NULL && prev != K::IS,
-            _ => false,
-        }
     }
 
     fn constraint(

@@ -7,6 +7,7 @@ use crate::ident::{Name, QualifiedName};
 use crate::lex;
 use crate::source::{OffsetMap, Span};
 use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword as K;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, TokenizerError};
 
 /// One significant token (not white space, not a comment) and its bytes in the file.
@@ -428,6 +429,65 @@ impl Tokens {
             }
         }
         self.sig.len()
+    }
+
+    /// The token ranges of a column definition's options: the definition's tokens after
+    /// its name are `first..end`, and each option (`DEFAULT now()`, `NOT NULL`,
+    /// `CONSTRAINT fk REFERENCES users (id) ON DELETE SET NULL`) runs to the next one. The
+    /// type is what comes before the first.
+    pub fn column_options(&self, first: usize, end: usize) -> Vec<(usize, usize)> {
+        let end = end.min(self.sig.len());
+        let mut depth = 0;
+        let mut starts = Vec::new();
+        let mut k = first;
+        while k < end {
+            match self.sig[k].token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 && self.starts_column_option(k) {
+                starts.push(k);
+                // `CONSTRAINT name KIND` and `NOT NULL` are one option each.
+                if self.sig[k].is_kw("CONSTRAINT") {
+                    k += 3;
+                    continue;
+                }
+            }
+            k += 1;
+        }
+        starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(end)))
+            .collect()
+    }
+
+    /// True when token `k` (at parenthesis depth 0 of a column definition) begins a column
+    /// option. `DEFAULT` and `NULL` after `SET` belong to `ON DELETE SET …`; `NULL` after
+    /// `NOT`, `IS` or `DEFAULT` belongs to that; `NOT` begins an option only as `NOT NULL`,
+    /// and not as `IS NOT NULL` inside a default expression.
+    fn starts_column_option(&self, k: usize) -> bool {
+        // Asked of every token of every column definition: the tokens' keywords are
+        // compared, not their text.
+        let keyword = |i: usize| match self.sig.get(i).map(|t| &t.token) {
+            Some(Token::Word(w)) => w.keyword,
+            _ => K::NoKeyword,
+        };
+        let prev = k.checked_sub(1).map_or(K::NoKeyword, keyword);
+        match keyword(k) {
+            K::CONSTRAINT
+            | K::PRIMARY
+            | K::UNIQUE
+            | K::REFERENCES
+            | K::CHECK
+            | K::GENERATED
+            | K::COLLATE => true,
+            K::DEFAULT => prev != K::SET,
+            K::NULL => !matches!(prev, K::SET | K::NOT | K::IS | K::DEFAULT),
+            K::NOT => keyword(k + 1) == K::NULL && prev != K::IS,
+            _ => false,
+        }
     }
 
     /// True when significant token `i` exists and is the keyword `kw`.
