@@ -10,6 +10,7 @@ pub mod config;
 pub mod context;
 pub mod diagnostic;
 pub mod dialect;
+pub mod direct;
 pub mod discover;
 pub mod engine;
 pub mod fallback;

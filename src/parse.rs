@@ -152,16 +152,47 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
             in_do_block,
         };
     }
-    let (raw, layout) = match tokens::lex_mapped(text, map) {
+    let (mut raw, mut layout) = match tokens::lex_mapped(text, map) {
         Ok(t) => t,
         Err(e) => return untokenizable(text, map, &e.message, e.location, in_do_block),
     };
+    // The commonest DDL is read from its tokens when its form is one `direct` knows.
+    let direct = command
+        .as_ref()
+        .is_some_and(|c| DIRECT.iter().any(|name| c.is(name)));
+    let read_directly = |toks: &tokens::Tokens| {
+        crate::direct::read(toks, span).map(|op| Statement {
+            span,
+            keyword_span: command_span.unwrap_or(span),
+            op,
+            origin: Origin::Parsed,
+            concurrently: toks.concurrently(),
+            in_do_block,
+        })
+    };
+    if direct && !in_do_block {
+        let toks = layout.into_tokens(raw);
+        if let Some(stmt) = read_directly(&toks) {
+            return stmt;
+        }
+        // sqlparser reads the rest. It takes the tokens with their white space, which the
+        // copy just made left out: lexing again is cheaper than keeping them for all.
+        (raw, layout) = match tokens::lex_mapped(text, map) {
+            Ok(t) => t,
+            Err(e) => return untokenizable(text, map, &e.message, e.location, in_do_block),
+        };
+    }
     // A DO body's statements are edited before the parser reads them, which needs our
     // copy first; any other statement's tokens go to the parser, which gives them back.
     let (raw, edited) = if in_do_block {
         let toks = layout.copy_tokens(&raw);
         match do_block::plpgsql_edits(&toks) {
-            edits if edits.is_empty() => (raw, Some(toks)),
+            edits if edits.is_empty() => {
+                if let Some(stmt) = direct.then(|| read_directly(&toks)).flatten() {
+                    return stmt;
+                }
+                (raw, Some(toks))
+            }
             edits => {
                 let (raw, toks) = toks.edited(&raw, &edits);
                 (raw, Some(toks))
@@ -236,6 +267,9 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
         in_do_block,
     }
 }
+
+/// Commands [`crate::direct`] reads in their common forms.
+const DIRECT: &[&str] = &["CREATE TABLE", "ALTER TABLE", "CREATE INDEX"];
 
 /// Commands no rule or context fact reads beyond their leading keywords.
 const SKIMMED: &[&str] = &[

@@ -1,0 +1,103 @@
+//! `CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] [name] ON table [USING method]
+//! ( column, … ) [INCLUDE ( column, … )] [WHERE …]`, each key a plain column.
+
+use super::column::{self, is, is_kw};
+use super::sql_text;
+use crate::ir::{CreateIndex, IndexElement, Op};
+use crate::source::Span;
+use crate::tokens::Tokens;
+use sqlparser::keywords::Keyword as K;
+use sqlparser::tokenizer::Token;
+
+/// Reads the statement; `None` for any other form.
+pub fn read(toks: &Tokens, _span: Span) -> Option<Op> {
+    let unique = is_kw(toks, 1, K::UNIQUE);
+    let mut i = 1 + usize::from(unique);
+    if !is_kw(toks, i, K::INDEX) {
+        return None;
+    }
+    i += 1;
+    let concurrently = is_kw(toks, i, K::CONCURRENTLY);
+    i += usize::from(concurrently);
+    let if_not_exists =
+        is_kw(toks, i, K::IF) && is_kw(toks, i + 1, K::NOT) && is_kw(toks, i + 2, K::EXISTS);
+    if if_not_exists {
+        i += 3;
+    }
+    let name = if is_kw(toks, i, K::ON) {
+        None
+    } else {
+        let (name, after) = column::qualified_name(toks, i)?;
+        i = after;
+        Some(name)
+    };
+    if !is_kw(toks, i, K::ON) || is_kw(toks, i + 1, K::ONLY) {
+        return None;
+    }
+    let (table, mut j) = column::qualified_name(toks, i + 1)?;
+    let head = toks.sig.first()?.span.to(table.span());
+    let mut method = None;
+    if is_kw(toks, j, K::USING) {
+        let word = toks.sig.get(j + 1)?.word()?;
+        let folded = word.to_lowercase();
+        method = (folded != "btree").then_some(folded);
+        j += 2;
+    }
+    if !is(toks, j, &Token::LParen) {
+        return None;
+    }
+    let close = toks.matching_paren(j);
+    let columns = column::items(toks, j + 1, close)?
+        .into_iter()
+        .map(|(a, b)| key(toks, a, b))
+        .collect::<Option<Vec<_>>>()?;
+    j = close + 1;
+    let mut include = Vec::new();
+    if is_kw(toks, j, K::INCLUDE) {
+        let (names, after) = column::name_list(toks, j + 1)?;
+        include = names;
+        j = after;
+    }
+    let n = toks.sig.len();
+    let partial = is_kw(toks, j, K::WHERE);
+    if partial {
+        sql_text::expr(toks, j + 1, n)?;
+        j = n;
+    }
+    (j == n).then_some(())?;
+    Some(Op::CreateIndex(CreateIndex {
+        name,
+        table,
+        unique,
+        concurrently,
+        if_not_exists,
+        only: false,
+        head,
+        columns,
+        include,
+        method,
+        partial,
+    }))
+}
+
+/// A key that is a plain column, with an operator class, order or nulls placement.
+fn key(toks: &Tokens, a: usize, b: usize) -> Option<IndexElement> {
+    let name = column::name(toks, a)?;
+    let mut k = a + 1;
+    if k < b
+        && toks.sig[k].word().is_some_and(|w| {
+            !["ASC", "DESC", "NULLS"]
+                .iter()
+                .any(|kw| w.eq_ignore_ascii_case(kw))
+        })
+    {
+        k += 1;
+    }
+    if is_kw(toks, k, K::ASC) || is_kw(toks, k, K::DESC) {
+        k += 1;
+    }
+    if is_kw(toks, k, K::NULLS) && (is_kw(toks, k + 1, K::FIRST) || is_kw(toks, k + 1, K::LAST)) {
+        k += 2;
+    }
+    (k == b).then_some(IndexElement::Column(name))
+}

@@ -1,0 +1,49 @@
+//! `CREATE TABLE [IF NOT EXISTS] name ( column | constraint, … )`, nothing after the list.
+
+use super::column::{self, is, is_kw};
+use crate::ir::{CreateTable, Op};
+use crate::source::Span;
+use crate::tokens::Tokens;
+use sqlparser::keywords::Keyword as K;
+use sqlparser::tokenizer::Token;
+
+/// Reads the statement; `None` for any other form.
+pub fn read(toks: &Tokens, _span: Span) -> Option<Op> {
+    let mut i = 2;
+    let if_not_exists =
+        is_kw(toks, i, K::IF) && is_kw(toks, i + 1, K::NOT) && is_kw(toks, i + 2, K::EXISTS);
+    if if_not_exists {
+        i += 3;
+    }
+    let (table, open) = column::qualified_name(toks, i)?;
+    if !is(toks, open, &Token::LParen) {
+        return None;
+    }
+    let close = toks.matching_paren(open);
+    if close + 1 != toks.sig.len() {
+        return None;
+    }
+    let mut columns = Vec::new();
+    let mut constraints = Vec::new();
+    for (a, b) in column::items(toks, open + 1, close)? {
+        let span = toks.span_of(a, b)?;
+        if column::starts_constraint(toks, a) {
+            constraints.push(column::table_constraint(toks, a, b, span)?);
+        } else if constraints.is_empty() {
+            columns.push(column::column_def(toks, a, b, span)?);
+        } else {
+            // sqlparser lists columns and constraints apart; the lowering pairs them with
+            // the items in that order, which a column after a constraint would upset.
+            return None;
+        }
+    }
+    Some(Op::CreateTable(CreateTable {
+        table,
+        if_not_exists,
+        columns,
+        constraints,
+        partition_of: None,
+        temporary: false,
+        other_columns: false,
+    }))
+}
