@@ -330,7 +330,7 @@ fn head_tokens(text: &str, map: &OffsetMap) -> Option<(tokens::Tokens, bool)> {
         Some(at) => (&text[..at], true),
         None => (text, false),
     };
-    let (_, toks) = tokens::tokenize_mapped(head, map).ok()?;
+    let toks = tokens::spanned(head, map).ok()?;
     Some((toks, paren))
 }
 
@@ -407,7 +407,7 @@ fn skim_trigger(text: &str, map: &OffsetMap) -> Option<Op> {
 /// for tables, views, indexes and sequences. The whole statement is tokenized: the comment
 /// itself may hold a `(`.
 fn skim_comment(text: &str, map: &OffsetMap) -> Option<Op> {
-    let (_, toks) = tokens::tokenize_mapped(text, map).ok()?;
+    let toks = tokens::spanned(text, map).ok()?;
     if !toks.is_kw(1, "ON") {
         return None;
     }

@@ -70,6 +70,13 @@ pub fn tokenize(text: &str, base: usize) -> Result<(Vec<TokenWithSpan>, Tokens),
     tokenize_mapped(text, &OffsetMap::Shift(base))
 }
 
+/// Our spanned copy of the tokens of `text`, whose bytes stand in the file where `map`
+/// says, for readers that do not hand them to the parser (no token is copied).
+pub fn spanned(text: &str, map: &OffsetMap) -> Result<Tokens, TokenizerError> {
+    let (raw, layout) = lex_mapped(text, map)?;
+    Ok(layout.into_tokens(raw))
+}
+
 /// Tokenizes `text`, whose bytes stand in the file where `map` says.
 pub fn tokenize_mapped(
     text: &str,

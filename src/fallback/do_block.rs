@@ -55,7 +55,7 @@ pub fn is_do(toks: &Tokens) -> bool {
 /// The body of the `DO` statement `text` when its language is PL/pgSQL (the default), with
 /// the map of the body into `text`.
 pub fn body(text: &str) -> Option<Literal> {
-    let (_, toks) = tokens::tokenize(text, 0).ok()?;
+    let toks = tokens::spanned(text, &OffsetMap::Shift(0)).ok()?;
     let (body, language) = parts(&toks)?;
     if language.is_some_and(|l| l != "plpgsql") {
         return None;
@@ -224,7 +224,7 @@ pub fn is_placeholder(name: &crate::ident::Name) -> bool {
 
 /// The SQL in a PL/pgSQL body, in order. `None` when the body cannot be cut into tokens.
 pub fn pieces(body: &str) -> Option<Vec<Piece>> {
-    let (_, toks) = tokens::tokenize(body, 0).ok()?;
+    let toks = tokens::spanned(body, &OffsetMap::Shift(0)).ok()?;
     let mut walk = Walk {
         body,
         toks,

@@ -355,7 +355,7 @@ const COSMETIC_WORDS: &[&[&str]] = &[
 /// `DROP VIEW [IF EXISTS] name`, `CREATE [OR REPLACE] VIEW name`, and for `CREATE INDEX` the
 /// table after `ON [ONLY]`. `None` when the text does not read that way.
 pub fn command_target(text: &str, base: usize) -> Option<CommandTarget> {
-    let (_, toks) = crate::tokens::tokenize(text, base).ok()?;
+    let toks = crate::tokens::spanned(text, &crate::source::OffsetMap::Shift(base)).ok()?;
     let (command, n) = classify(&leading_words_as_written(&toks, 8))?;
     let mut i = n;
     if command == "CREATE INDEX" {
