@@ -40,6 +40,7 @@ pub fn tokenize(text: &str, keep_blanks: bool) -> Option<Lexed> {
         at: 0,
         line: 1,
         col: 1,
+        word_end: None,
     };
     // About one token per four bytes in real migrations, blanks included.
     let capacity = text.len() / 4 + 1;
@@ -158,6 +159,9 @@ struct Lexer<'a> {
     at: usize,
     line: u64,
     col: u64,
+    /// Where the last word read ends: sqlparser reads `._` right after a word as a period
+    /// (`public._helper`), and refuses it anywhere else.
+    word_end: Option<usize>,
 }
 
 impl Lexer<'_> {
@@ -247,6 +251,7 @@ impl Lexer<'_> {
             b'"' => {
                 let (value, end) = self.quoted(self.at, b'"')?;
                 self.advance_to(end);
+                self.word_end = Some(end);
                 Some(Token::make_word(&value, Some('"')))
             }
             b'$' => self.dollar(),
@@ -264,6 +269,7 @@ impl Lexer<'_> {
             b'*' => simple(Token::Mul, 1, self),
             b'/' => simple(Token::Div, 1, self),
             b'.' => match next {
+                Some(b'_') if self.word_end == Some(self.at) => simple(Token::Period, 1, self),
                 Some(c) if c.is_ascii_digit() || c == b'_' => None,
                 _ => simple(Token::Period, 1, self),
             },
@@ -424,6 +430,7 @@ impl Lexer<'_> {
             keyword: keyword(value),
         });
         self.skip_ascii(end - self.at);
+        self.word_end = Some(end);
         Some(token)
     }
 }
@@ -489,6 +496,7 @@ mod tests {
         same("DO $$ BEGIN x := 1; END $$;\tSELECT a[1], b.c, d != e, f <= g, 3. , h % i");
         same("SELECT 'línea\nnueva', \"col\"\"umn\", 10 - 2 * 3 / 4 + 5 > 6 < 7 = 8 ;");
         same("UPDATE t SET a = a - 1, b = '{}'::jsonb, c = ARRAY[1,2] WHERE d => e");
+        same("CREATE FUNCTION public._f() RETURNS int AS $$ SELECT \"s\"._g(x._y) $$");
     }
 
     #[test]
@@ -510,6 +518,8 @@ mod tests {
             "SELECT 1e10",
             "SELECT 1_000",
             "SELECT .5",
+            "SELECT a ._b",
+            "SELECT (a)._b",
             "SELECT a->>'b'",
             "SELECT a @> b",
             "SELECT a ~ 'x'",
