@@ -170,6 +170,39 @@ pub struct Command {
     pub len: usize,
 }
 
+/// Longer than any word of a command's name.
+const WORD_BUF: usize = 32;
+
+/// `word` in ASCII upper case, written in `buf`; `None` when it is too long to be a word of
+/// a command's name.
+fn upper<'b>(word: &str, buf: &'b mut [u8; WORD_BUF]) -> Option<&'b str> {
+    let out = buf.get_mut(..word.len())?;
+    out.copy_from_slice(word.as_bytes());
+    out.make_ascii_uppercase();
+    std::str::from_utf8(out).ok()
+}
+
+/// [`OBJECT_KINDS`] by their first word, in their order.
+fn kinds_by_first_word() -> &'static foldhash::HashMap<&'static str, Vec<&'static [&'static str]>> {
+    static KINDS: std::sync::OnceLock<foldhash::HashMap<&str, Vec<&[&str]>>> =
+        std::sync::OnceLock::new();
+    KINDS.get_or_init(|| {
+        let mut by_first: foldhash::HashMap<&str, Vec<&[&str]>> = Default::default();
+        for &kind in OBJECT_KINDS {
+            if let Some(&first) = kind.first() {
+                by_first.entry(first).or_default().push(kind);
+            }
+        }
+        by_first
+    })
+}
+
+/// [`SIMPLE_COMMANDS`], to look a word up in.
+fn simple_commands() -> &'static foldhash::HashMap<&'static str, &'static str> {
+    static SIMPLE: std::sync::OnceLock<foldhash::HashMap<&str, &str>> = std::sync::OnceLock::new();
+    SIMPLE.get_or_init(|| SIMPLE_COMMANDS.iter().map(|&c| (c, c)).collect())
+}
+
 /// Commands whose name goes on with an object kind.
 const OBJECT_COMMANDS: &[&str] = &["CREATE", "ALTER", "DROP", "COMMENT"];
 
@@ -199,9 +232,13 @@ impl Command {
                     i += 1;
                 }
             }
-            let kind = OBJECT_KINDS
+            // Kinds are looked up by their first word: there are sixty of them, and every
+            // statement is classified.
+            let mut buf = [0; WORD_BUF];
+            let kinds = kinds_by_first_word().get(upper(words.get(i)?.as_ref(), &mut buf)?)?;
+            let kind = kinds
                 .iter()
-                .find(|kind| kind.iter().enumerate().all(|(k, w)| is(i + k, w)))?;
+                .find(|kind| kind.iter().enumerate().skip(1).all(|(k, w)| is(i + k, w)))?;
             return Some(Command {
                 head,
                 rest: kind,
@@ -218,9 +255,9 @@ impl Command {
                 len: cmd.len(),
             });
         }
-        SIMPLE_COMMANDS
-            .iter()
-            .find(|c| first.eq_ignore_ascii_case(c))
+        let mut buf = [0; WORD_BUF];
+        simple_commands()
+            .get(upper(first, &mut buf)?)
             .map(|&head| Command {
                 head,
                 rest: &[],
