@@ -600,7 +600,8 @@ pub fn canonical_type(text: &str) -> &'static str {
     let t = t.split('[').next().unwrap_or(t).trim();
     let head = t.split('(').next().unwrap_or(t).trim();
     let head = head.rsplit('.').next().unwrap_or(head).trim_matches('"');
-    let tz = t.contains("with time zone") && !t.contains("without time zone");
+    // Asked of every column's type: the zone is looked for only in time types.
+    let tz = || t.contains("with time zone") && !t.contains("without time zone");
     match head {
         "int" | "integer" | "int4" => "integer",
         "smallint" | "int2" => "smallint",
@@ -614,10 +615,10 @@ pub fn canonical_type(text: &str) -> &'static str {
         "json" => "json",
         "jsonb" => "jsonb",
         "timestamptz" => "timestamp with time zone",
-        "timestamp" if tz => "timestamp with time zone",
+        "timestamp" if tz() => "timestamp with time zone",
         "timestamp" => "timestamp without time zone",
         "timetz" => "time with time zone",
-        "time" if tz => "time with time zone",
+        "time" if tz() => "time with time zone",
         "time" => "time without time zone",
         "numeric" | "decimal" => "numeric",
         "boolean" | "bool" => "boolean",
@@ -630,7 +631,7 @@ pub fn canonical_type(text: &str) -> &'static str {
         "cidr" => "cidr",
         "varbit" | "bit varying" => "bit varying",
         _ if head.starts_with("character varying") => "character varying",
-        _ if head.starts_with("timestamp") && tz => "timestamp with time zone",
+        _ if head.starts_with("timestamp") && tz() => "timestamp with time zone",
         _ if head.starts_with("timestamp") => "timestamp without time zone",
         _ => "",
     }
