@@ -243,6 +243,8 @@ pub fn qualified_name(toks: &Tokens, i: usize) -> Option<(QualifiedName, usize)>
 }
 
 /// Words that start a table constraint, or an item of a table's list that is not a column.
+/// (sqlparser reads `KEY`, `INDEX`, `FULLTEXT` and `SPATIAL` items as MySQL's only: under
+/// PostgreSQL they are columns, as `key text` is.)
 const NOT_COLUMNS: &[K] = &[
     K::CONSTRAINT,
     K::PRIMARY,
@@ -251,11 +253,6 @@ const NOT_COLUMNS: &[K] = &[
     K::CHECK,
     K::EXCLUDE,
     K::LIKE,
-    K::KEY,
-    K::INDEX,
-    K::FULLTEXT,
-    K::SPATIAL,
-    K::PERIOD,
 ];
 
 /// True when the item at `i` of a table's list is a constraint, or something other than a

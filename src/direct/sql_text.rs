@@ -428,6 +428,9 @@ impl<'a> ExprReader<'a> {
                     (K::NOT, Some(K::LIKE)) => Some(("NOT LIKE", 2)),
                     (K::NOT, Some(K::ILIKE)) => Some(("NOT ILIKE", 2)),
                     (K::BETWEEN, _) => Some(("BETWEEN", 1)),
+                    (K::AT, Some(K::TIME)) if self.kw(k + 2) == Some(K::ZONE) => {
+                        Some(("AT TIME ZONE", 3))
+                    }
                     (K::NOT, Some(K::BETWEEN)) => Some(("NOT BETWEEN", 2)),
                     _ => None,
                 };
@@ -522,6 +525,16 @@ impl<'a> ExprReader<'a> {
                 }
                 _ => {}
             }
+        }
+        // sqlparser reads `trim(x)` as its TRIM expression, printed in upper case.
+        if w.quote_style.is_none() && w.keyword == K::TRIM && matches!(next, Some(Token::LParen)) {
+            self.i += 2;
+            let inner = self.expr(depth + 1)?;
+            if !matches!(self.token(self.i), Some(Token::RParen)) {
+                return None;
+            }
+            self.i += 1;
+            return Some(format!("TRIM({inner})"));
         }
         let (name, after) = name_path(self.sig, k)?;
         self.i = after;
