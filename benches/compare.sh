@@ -4,8 +4,9 @@
 #   benches/compare.sh [RUNS]        (default 5 paired runs; medians reported)
 #
 # Inputs: every *.sql file of ../shared/corpus, one synthetic ~50 MB file built from the
-# corpus, and one small file (the pre-commit case). Needs: /usr/bin/time (GNU time) and,
-# for the comparison, `squawk` (pip install squawk-cli; SQUAWK=path picks the binary).
+# corpus, and one small file (the pre-commit case). Needs: python3 (benches/run.py starts
+# and times each run) and, for the comparison, `squawk` (pip install squawk-cli;
+# SQUAWK=path picks the binary).
 # Reports wall time, files/s, MB/s and peak memory (max RSS), and the Squawk/bellows ratios.
 set -euo pipefail
 # One decimal separator for bash's clock and awk.
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-5}
 corpus=../shared/corpus
 [ -d "$corpus" ] || { echo "benches/compare.sh: $corpus is missing" >&2; exit 2; }
-command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "needs python3: apt-get install python3" >&2; exit 2; }
 
 cargo build --release --quiet
 bellows=${CARGO_TARGET_DIR:-$PWD/target}/release/bellows
@@ -34,22 +35,6 @@ done
 bigbytes=$(stat -c %s "$big")
 small=fixtures/demo/0001_contact_required.sql
 
-# measure NAME CMD...: appends "wall_seconds max_rss_kb" to $work/NAME. The wall time is
-# taken from bash's clock around a run of its own (GNU time rounds it to hundredths of a
-# second, a tenth of a corpus run, and running under it adds its own start-up); GNU time
-# gives the peak memory, from a second run.
-measure() {
-  local name=$1; shift
-  local t0 t1
-  t0=$EPOCHREALTIME
-  "$@" > /dev/null 2>&1 || true
-  t1=$EPOCHREALTIME
-  /usr/bin/time -f "%M" -o "$work/t" "$@" > /dev/null 2>&1 || true
-  # GNU time also writes "Command exited with non-zero status N" (both linters exit 1 on
-  # findings); keep only the figures line.
-  echo "$t0 $t1 $(tail -n 1 "$work/t")" | awk '{ printf "%.6f %s\n", $2 - $1, $3 }' >> "$work/$name"
-}
-
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 col() { awk -v c="$1" '{print $c}' "$work/$2" | median; }
 
@@ -63,19 +48,18 @@ fi
 [ -z "$squawk" ] && squawk=$(command -v squawk || true)
 [ -n "$squawk" ] && have_squawk=1
 
-# Each input's runs together, pairs alternating, after one unmeasured run of each tool: a
+# Each input's runs together, the tools alternating, after one unmeasured run of each (a
 # 50 MB run between two corpus runs pushes the corpus out of the page cache and makes the
-# next corpus run pay for reading it from disk.
+# next corpus run pay for reading it from disk). benches/run.py starts and times every run;
+# it appends "wall_seconds max_rss_kb" to $work/<tool>_<input>.
+printf '%s\n' "${files[@]}" > "$work/corpus.args"
+printf '%s\n' "$big" > "$work/big.args"
 for input in corpus big; do
-  if [ $input = corpus ]; then args=("${files[@]}"); else args=("$big"); fi
-  "$bellows" check --format json "${args[@]}" > /dev/null 2>&1 || true
-  [ $have_squawk = 1 ] && { "$squawk" --reporter json "${args[@]}" > /dev/null 2>&1 || true; }
-  for _ in $(seq "$runs"); do
-    measure "bellows_$input" "$bellows" check --format json "${args[@]}"
-    [ $have_squawk = 1 ] && measure "squawk_$input" "$squawk" --reporter json "${args[@]}"
-  done
+  tools=(bellows_$input "$(printf %q "$bellows") check --format json")
+  [ $have_squawk = 1 ] && tools+=(squawk_$input "$(printf %q "$squawk") --reporter json")
+  python3 benches/run.py "$runs" "$work" "$work/$input.args" "${tools[@]}"
 done
-# One small file: GNU time rounds to 10 ms, so time 20 runs with nanosecond stamps.
+# One small file, as a pre-commit hook starts it: 20 runs timed with nanosecond stamps.
 for _ in $(seq 20); do
   t0=$(date +%s%N); "$bellows" check --format json "$small" > /dev/null || true; t1=$(date +%s%N)
   echo "$(( (t1 - t0) / 1000 ))" >> "$work/small_us"

@@ -1,8 +1,9 @@
 //! bellows' own model of what a migration statement does.
 //!
 //! Rules, the context and the lock model read this, never sqlparser's AST: the AST changes
-//! every release and does not cover everything PostgreSQL accepts, so both the parser path
-//! (`lower.rs`) and the token fallback (`fallback/`) produce these types.
+//! every release and does not cover everything PostgreSQL accepts, so the parser path
+//! (`lower.rs`), the direct reader of the common DDL (`direct/`) and the token fallback
+//! (`fallback/`) all produce these types.
 
 use crate::ident::{Name, QualifiedName};
 use crate::locks::LockMode;
@@ -28,7 +29,8 @@ pub struct Statement {
 /// How a statement was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// sqlparser parsed it and it was lowered from the AST.
+    /// Read in full: sqlparser parsed it and it was lowered from the AST, or `direct` read
+    /// it from its tokens into the IR that lowering would give.
     Parsed,
     /// sqlparser rejected it; the token fallback recognised it.
     Fallback,

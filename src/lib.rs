@@ -1,8 +1,9 @@
 //! bellows: a static linter for PostgreSQL schema migrations.
 //!
 //! Data flows one way: [`discover`] finds files, [`split`] cuts them into statements,
-//! [`parse`] reads each (sqlparser, else [`fallback`]) into the [`ir`], [`context`] tracks
-//! what earlier statements did, [`rules`] report [`diagnostic`]s, and [`report`] prints them.
+//! [`parse`] reads each into the [`ir`] ([`direct`] for the common DDL, else sqlparser, else
+//! [`fallback`]), [`context`] tracks what earlier statements did, [`rules`] report
+//! [`diagnostic`]s, and [`report`] prints them.
 
 pub mod catalog;
 pub mod cli;

@@ -2,7 +2,8 @@
 //!
 //! The AST gives structure and names; the statement's tokens give the spans of the words a
 //! finding underlines, since the AST keeps no keyword positions. This is the only module
-//! besides `parse.rs`, `tokens.rs` and `fallback/` that sees sqlparser types.
+//! besides `parse.rs`, `tokens.rs`, `direct/` (sqlparser's tokens only) and `fallback/` that
+//! sees sqlparser types.
 
 use crate::fallback;
 use crate::ident::{Name, QualifiedName};
