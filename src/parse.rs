@@ -161,7 +161,7 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
         .as_ref()
         .is_some_and(|c| DIRECT.iter().any(|name| c.is(name)));
     let read_directly = |toks: &tokens::Tokens| {
-        crate::direct::read(toks, span).map(|op| Statement {
+        crate::direct::read(toks).map(|op| Statement {
             span,
             keyword_span: command_span.unwrap_or(span),
             op,

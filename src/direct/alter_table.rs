@@ -7,9 +7,10 @@ use crate::ir::{Action, ActionKind, AlterTable, Op, TypeName};
 use crate::source::Span;
 use crate::tokens::Tokens;
 use sqlparser::keywords::Keyword as K;
+use sqlparser::tokenizer::Token;
 
 /// Reads the statement; `None` for any other form.
-pub fn read(toks: &Tokens, _span: Span) -> Option<Op> {
+pub fn read(toks: &Tokens) -> Option<Op> {
     let mut i = 2;
     let if_exists = is_kw(toks, i, K::IF) && is_kw(toks, i + 1, K::EXISTS);
     if if_exists {
@@ -42,8 +43,12 @@ fn action(toks: &Tokens, from: usize, to: usize, span: Span) -> Option<Action> {
         })
     };
     let len = to - from;
-    match toks.sig.get(from)?.word()?.to_ascii_uppercase().as_str() {
-        "ADD" if column::starts_constraint(toks, from + 1) => {
+    let first = match &toks.sig.get(from)?.token {
+        Token::Word(w) if w.quote_style.is_none() => w.keyword,
+        _ => return None,
+    };
+    match first {
+        K::ADD if column::starts_constraint(toks, from + 1) => {
             let not_valid = len > 2 && kw(to - 2, K::NOT) && kw(to - 1, K::VALID);
             let end = if not_valid { to - 2 } else { to };
             let own = toks.span_of(from + 1, to)?;
@@ -51,7 +56,7 @@ fn action(toks: &Tokens, from: usize, to: usize, span: Span) -> Option<Action> {
             c.not_valid = not_valid;
             whole(ActionKind::AddConstraint(c))
         }
-        "ADD" => {
+        K::ADD => {
             let mut k = from + 1;
             k += usize::from(kw(k, K::COLUMN));
             let if_not_exists = kw(k, K::IF) && kw(k + 1, K::NOT) && kw(k + 2, K::EXISTS);
@@ -64,16 +69,16 @@ fn action(toks: &Tokens, from: usize, to: usize, span: Span) -> Option<Action> {
                 if_not_exists,
             })
         }
-        "DROP" if kw(from + 1, K::CONSTRAINT) => {
+        K::DROP if kw(from + 1, K::CONSTRAINT) => {
             let (name, if_exists) = dropped(toks, from + 2, to)?;
             whole(ActionKind::DropConstraint { name, if_exists })
         }
-        "DROP" if kw(from + 1, K::COLUMN) => {
+        K::DROP if kw(from + 1, K::COLUMN) => {
             let (column, if_exists) = dropped(toks, from + 2, to)?;
             whole(ActionKind::DropColumn { column, if_exists })
         }
-        "ALTER" => alter_column(toks, from, to, span),
-        "RENAME" if len == 5 && kw(from + 3, K::TO) => {
+        K::ALTER => alter_column(toks, from, to, span),
+        K::RENAME if len == 5 && kw(from + 3, K::TO) => {
             let (from_name, to_name) =
                 (column::name(toks, from + 2)?, column::name(toks, from + 4)?);
             if kw(from + 1, K::COLUMN) {
@@ -90,15 +95,15 @@ fn action(toks: &Tokens, from: usize, to: usize, span: Span) -> Option<Action> {
                 None
             }
         }
-        "RENAME" if len == 3 && kw(from + 1, K::TO) => whole(ActionKind::RenameTable {
+        K::RENAME if len == 3 && kw(from + 1, K::TO) => whole(ActionKind::RenameTable {
             to: column::name(toks, from + 2)?,
         }),
-        "VALIDATE" if len == 3 && kw(from + 1, K::CONSTRAINT) => {
+        K::VALIDATE if len == 3 && kw(from + 1, K::CONSTRAINT) => {
             whole(ActionKind::ValidateConstraint {
                 name: column::name(toks, from + 2)?,
             })
         }
-        "ENABLE" | "DISABLE" | "FORCE"
+        K::ENABLE | K::DISABLE | K::FORCE
             if len == 4
                 && kw(from + 1, K::ROW)
                 && kw(from + 2, K::LEVEL)
@@ -108,7 +113,7 @@ fn action(toks: &Tokens, from: usize, to: usize, span: Span) -> Option<Action> {
                 description: action_description(toks, from, to),
             })
         }
-        "OWNER" if len == 3 && kw(from + 1, K::TO) && column::name(toks, from + 2).is_some() => {
+        K::OWNER if len == 3 && kw(from + 1, K::TO) && column::name(toks, from + 2).is_some() => {
             whole(ActionKind::Other {
                 description: action_description(toks, from, to),
             })

@@ -92,7 +92,7 @@ fn column_option(toks: &Tokens, from: usize, to: usize, col: &mut ColumnDef) -> 
     } else {
         (None, from)
     };
-    let len = to - k;
+    let len = to.checked_sub(k)?;
     let inline = |kind, name: Option<Name>, col: &ColumnDef| Constraint {
         name,
         kind,

@@ -4,13 +4,12 @@
 use super::column::{self, is, is_kw};
 use super::sql_text;
 use crate::ir::{CreateIndex, IndexElement, Op};
-use crate::source::Span;
 use crate::tokens::Tokens;
 use sqlparser::keywords::Keyword as K;
 use sqlparser::tokenizer::Token;
 
 /// Reads the statement; `None` for any other form.
-pub fn read(toks: &Tokens, _span: Span) -> Option<Op> {
+pub fn read(toks: &Tokens) -> Option<Op> {
     let unique = is_kw(toks, 1, K::UNIQUE);
     let mut i = 1 + usize::from(unique);
     if !is_kw(toks, i, K::INDEX) {

@@ -2,13 +2,12 @@
 
 use super::column::{self, is, is_kw};
 use crate::ir::{CreateTable, Op};
-use crate::source::Span;
 use crate::tokens::Tokens;
 use sqlparser::keywords::Keyword as K;
 use sqlparser::tokenizer::Token;
 
 /// Reads the statement; `None` for any other form.
-pub fn read(toks: &Tokens, _span: Span) -> Option<Op> {
+pub fn read(toks: &Tokens) -> Option<Op> {
     let mut i = 2;
     let if_not_exists =
         is_kw(toks, i, K::IF) && is_kw(toks, i + 1, K::NOT) && is_kw(toks, i + 2, K::EXISTS);
