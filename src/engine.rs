@@ -647,6 +647,9 @@ struct FileLinter<'s> {
     stats: lint::Stats,
     /// For each of [`rules::RULES`], whether the file has a diagnostic of it.
     reported: Vec<bool>,
+    /// The rules the settings enable: each one's index in [`rules::RULES`], the rule, its
+    /// metadata and its severity, looked up once per file rather than for every statement.
+    enabled: Vec<(usize, &'static dyn rules::Rule, &'static RuleMeta, Severity)>,
 }
 
 impl<'s> FileLinter<'s> {
@@ -668,6 +671,14 @@ impl<'s> FileLinter<'s> {
             findings: Vec::new(),
             stats: src.reading.stats,
             reported: vec![false; rules::RULES.len()],
+            enabled: rules::RULES
+                .iter()
+                .enumerate()
+                .filter_map(|(r, &rule)| {
+                    let meta = rule.meta();
+                    settings.severity(meta).map(|s| (r, rule, meta, s))
+                })
+                .collect(),
         }
     }
 
@@ -682,16 +693,13 @@ impl<'s> FileLinter<'s> {
             runner: cx.runner(),
             transaction: cx.transaction_source(),
         });
-        for (r, rule) in rules::RULES.iter().enumerate() {
-            let meta = rule.meta();
+        for e in 0..self.enabled.len() {
+            let (r, rule, meta, severity) = self.enabled[e];
             // A rule reported once per file has nothing more to say here, unless an ignore
             // comment could be waiting for one of its later findings.
             if meta.once_per_file && self.ignores.is_empty() && self.reported[r] {
                 continue;
             }
-            let Some(severity) = self.settings.severity(meta) else {
-                continue;
-            };
             rule.check(stmt, cx, &mut self.findings);
             if self.findings.is_empty() {
                 continue;
