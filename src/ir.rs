@@ -520,6 +520,21 @@ pub struct ColumnDef {
 }
 
 impl ColumnDef {
+    /// The column `name` of type `data_type`, defined by the text at `span`, before any of
+    /// its options is read.
+    pub fn new(name: Name, data_type: TypeName, span: Span) -> Self {
+        ColumnDef {
+            name,
+            data_type,
+            not_null: false,
+            default: None,
+            identity: false,
+            generated_stored: false,
+            constraints: Vec::new(),
+            span,
+        }
+    }
+
     /// True for `serial`, `bigserial` and `smallserial`: an integer column whose default
     /// draws from a new sequence.
     pub fn is_serial(&self) -> bool {

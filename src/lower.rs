@@ -683,16 +683,8 @@ impl Lowerer<'_> {
                 .then(|| segments.get(i).copied())
                 .flatten()
         };
-        let mut col = ColumnDef {
-            data_type: TypeName::new(c.data_type.to_string().to_lowercase(), type_span),
-            name,
-            not_null: false,
-            default: None,
-            identity: false,
-            generated_stored: false,
-            constraints: Vec::new(),
-            span,
-        };
+        let data_type = TypeName::new(c.data_type.to_string().to_lowercase(), type_span);
+        let mut col = ColumnDef::new(name, data_type, span);
         for (i, opt) in c.options.iter().enumerate() {
             let seg = segment(i);
             let own = seg

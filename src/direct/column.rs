@@ -68,16 +68,8 @@ pub fn column_def(toks: &Tokens, at: usize, end: usize, span: Span) -> Option<Co
     if after != type_end {
         return None;
     }
-    let mut col = ColumnDef {
-        name,
-        data_type: TypeName::new(text.to_lowercase(), toks.span_of(first, type_end)?),
-        not_null: false,
-        default: None,
-        identity: false,
-        generated_stored: false,
-        constraints: Vec::new(),
-        span,
-    };
+    let data_type = TypeName::new(text.to_lowercase(), toks.span_of(first, type_end)?);
+    let mut col = ColumnDef::new(name, data_type, span);
     for (a, b) in options {
         column_option(toks, a, b, &mut col)?;
     }
