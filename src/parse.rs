@@ -159,7 +159,7 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
     // The commonest DDL is read from its tokens when its form is one `direct` knows.
     let direct = command
         .as_ref()
-        .is_some_and(|c| DIRECT.iter().any(|name| c.is(name)));
+        .is_some_and(|c| crate::direct::COMMANDS.iter().any(|name| c.is(name)));
     let read_directly = |toks: &tokens::Tokens| {
         crate::direct::read(toks).map(|op| Statement {
             span,
@@ -267,9 +267,6 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
         in_do_block,
     }
 }
-
-/// Commands [`crate::direct`] reads in their common forms.
-const DIRECT: &[&str] = &["CREATE TABLE", "ALTER TABLE", "CREATE INDEX"];
 
 /// Commands no rule or context fact reads beyond their leading keywords.
 const SKIMMED: &[&str] = &[

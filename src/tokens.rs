@@ -502,6 +502,22 @@ impl Tokens {
         self.sig.get(i).is_some_and(|t| t.is_kw(kw))
     }
 
+    /// True when significant token `i` is the unquoted keyword `kw`, compared by sqlparser's
+    /// keyword rather than by text.
+    pub fn is_keyword(&self, i: usize, kw: K) -> bool {
+        matches!(self.sig.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.quote_style.is_none() && w.keyword == kw)
+    }
+
+    /// The items of the list `from..to`, split at top-level commas; `None` when one is empty
+    /// (`(a int,)`, a trailing comma after the last action), which PostgreSQL rejects.
+    pub fn list_items(&self, from: usize, to: usize) -> Option<Vec<(usize, usize)>> {
+        let items = self.split_top_level_commas(from, to);
+        let whole = items.first().is_some_and(|&(a, _)| a == from)
+            && items.last().is_some_and(|&(_, b)| b == to)
+            && items.iter().all(|&(a, b)| a < b);
+        whole.then_some(items)
+    }
+
     /// True when significant token `i` exists and is `token`.
     pub fn is(&self, i: usize, token: &Token) -> bool {
         self.sig.get(i).is_some_and(|t| &t.token == token)

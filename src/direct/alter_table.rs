@@ -1,6 +1,6 @@
 //! `ALTER TABLE [IF EXISTS] [ONLY] name action, …` with the actions migration tools write.
 
-use super::column::{self, is_kw};
+use super::column;
 use super::sql_text;
 use crate::fallback::action_description;
 use crate::ir::{Action, ActionKind, AlterTable, Op, TypeName};
@@ -12,15 +12,15 @@ use sqlparser::tokenizer::Token;
 /// Reads the statement; `None` for any other form.
 pub fn read(toks: &Tokens) -> Option<Op> {
     let mut i = 2;
-    let if_exists = is_kw(toks, i, K::IF) && is_kw(toks, i + 1, K::EXISTS);
+    let if_exists = toks.is_keyword(i, K::IF) && toks.is_keyword(i + 1, K::EXISTS);
     if if_exists {
         i += 2;
     }
-    let only = is_kw(toks, i, K::ONLY);
+    let only = toks.is_keyword(i, K::ONLY);
     i += usize::from(only);
     let (table, start) = column::qualified_name(toks, i)?;
     let mut actions = Vec::new();
-    for (from, to) in column::items(toks, start, toks.sig.len())? {
+    for (from, to) in toks.list_items(start, toks.sig.len())? {
         let span = toks.span_of(from, to)?;
         actions.push(action(toks, from, to, span)?);
     }
@@ -34,7 +34,7 @@ pub fn read(toks: &Tokens) -> Option<Op> {
 
 /// The action `from..to`, whose text is `span`.
 fn action(toks: &Tokens, from: usize, to: usize, span: Span) -> Option<Action> {
-    let kw = |k: usize, w: K| is_kw(toks, k, w);
+    let kw = |k: usize, w: K| toks.is_keyword(k, w);
     let whole = |kind| {
         Some(Action {
             span,
@@ -124,13 +124,13 @@ fn action(toks: &Tokens, from: usize, to: usize, span: Span) -> Option<Action> {
 
 /// `[IF EXISTS] name [CASCADE | RESTRICT]` at `k`, ending at `to`.
 fn dropped(toks: &Tokens, mut k: usize, to: usize) -> Option<(crate::ident::Name, bool)> {
-    let if_exists = is_kw(toks, k, K::IF) && is_kw(toks, k + 1, K::EXISTS);
+    let if_exists = toks.is_keyword(k, K::IF) && toks.is_keyword(k + 1, K::EXISTS);
     if if_exists {
         k += 2;
     }
     let name = column::name(toks, k)?;
     k += 1;
-    if is_kw(toks, k, K::CASCADE) || is_kw(toks, k, K::RESTRICT) {
+    if toks.is_keyword(k, K::CASCADE) || toks.is_keyword(k, K::RESTRICT) {
         k += 1;
     }
     (k == to).then_some((name, if_exists))
@@ -139,7 +139,7 @@ fn dropped(toks: &Tokens, mut k: usize, to: usize) -> Option<(crate::ident::Name
 /// `ALTER [COLUMN] c SET NOT NULL | DROP NOT NULL | SET DEFAULT e | DROP DEFAULT |
 /// [SET DATA] TYPE t [USING e]`.
 fn alter_column(toks: &Tokens, from: usize, to: usize, span: Span) -> Option<Action> {
-    let kw = |k: usize, w: K| is_kw(toks, k, w);
+    let kw = |k: usize, w: K| toks.is_keyword(k, w);
     let at = from + 1 + usize::from(kw(from + 1, K::COLUMN));
     let column = column::name(toks, at)?;
     let k = at + 1;

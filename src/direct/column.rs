@@ -9,16 +9,6 @@ use crate::tokens::Tokens;
 use sqlparser::keywords::Keyword as K;
 use sqlparser::tokenizer::Token;
 
-/// True when significant token `i` is the unquoted keyword `kw`.
-pub fn is_kw(toks: &Tokens, i: usize, kw: K) -> bool {
-    matches!(toks.sig.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.quote_style.is_none() && w.keyword == kw)
-}
-
-/// True when significant token `i` is `token`.
-pub fn is(toks: &Tokens, i: usize, token: &Token) -> bool {
-    toks.sig.get(i).is_some_and(|t| &t.token == token)
-}
-
 /// The name at significant token `i`, when it is a word that reads as a plain name.
 pub fn name(toks: &Tokens, i: usize) -> Option<Name> {
     let t = toks.sig.get(i)?;
@@ -28,23 +18,14 @@ pub fn name(toks: &Tokens, i: usize) -> Option<Name> {
     }
 }
 
-/// The items of the list `from..to`, split at top-level commas; `None` when one is empty
-/// (`(a int,)`), which PostgreSQL rejects.
-pub fn items(toks: &Tokens, from: usize, to: usize) -> Option<Vec<(usize, usize)>> {
-    let items = toks.split_top_level_commas(from, to);
-    let whole = items.first().is_some_and(|&(a, _)| a == from)
-        && items.last().is_some_and(|&(_, b)| b == to)
-        && items.iter().all(|&(a, b)| a < b);
-    whole.then_some(items)
-}
-
 /// The names of `( a, b )` at `open`, and the index after the `)`.
 pub fn name_list(toks: &Tokens, open: usize) -> Option<(Vec<Name>, usize)> {
-    if !is(toks, open, &Token::LParen) {
+    if !toks.is(open, &Token::LParen) {
         return None;
     }
     let close = toks.matching_paren(open);
-    let names = items(toks, open + 1, close)?
+    let names = toks
+        .list_items(open + 1, close)?
         .into_iter()
         .map(|(a, b)| if b == a + 1 { name(toks, a) } else { None })
         .collect::<Option<Vec<_>>>()?;
@@ -79,7 +60,7 @@ pub fn column_def(toks: &Tokens, at: usize, end: usize, span: Span) -> Option<Co
 /// Adds the column option `from..to` to `col`; `None` when it is not a form read here.
 fn column_option(toks: &Tokens, from: usize, to: usize, col: &mut ColumnDef) -> Option<()> {
     let own = toks.span_of(from, to)?;
-    let (constraint_name, k) = if is_kw(toks, from, K::CONSTRAINT) {
+    let (constraint_name, k) = if toks.is_keyword(from, K::CONSTRAINT) {
         (Some(name(toks, from + 1)?), from + 2)
     } else {
         (None, from)
@@ -98,14 +79,14 @@ fn column_option(toks: &Tokens, from: usize, to: usize, col: &mut ColumnDef) -> 
         _ => return None,
     };
     match kw {
-        K::NOT if constraint_name.is_none() && len == 2 && is_kw(toks, k + 1, K::NULL) => {
+        K::NOT if constraint_name.is_none() && len == 2 && toks.is_keyword(k + 1, K::NULL) => {
             col.not_null = true;
         }
         K::NULL if constraint_name.is_none() && len == 1 => {}
         K::DEFAULT if constraint_name.is_none() && len > 1 => {
             col.default = Some(expr(toks, k + 1, to)?);
         }
-        K::PRIMARY if len == 2 && is_kw(toks, k + 1, K::KEY) => {
+        K::PRIMARY if len == 2 && toks.is_keyword(k + 1, K::KEY) => {
             col.not_null = true;
             let c = inline(ConstraintKind::PrimaryKey, constraint_name, col);
             col.constraints.push(c);
@@ -139,20 +120,20 @@ fn column_option(toks: &Tokens, from: usize, to: usize, col: &mut ColumnDef) -> 
 /// DEFAULT`, the token reading takes `DEFAULT` for an option of its own: this reads no such
 /// segment, and the column is left to sqlparser.)
 fn generated(toks: &Tokens, k: usize, to: usize, col: &mut ColumnDef) -> Option<()> {
-    if !(is_kw(toks, k + 1, K::ALWAYS) && is_kw(toks, k + 2, K::AS)) {
+    if !(toks.is_keyword(k + 1, K::ALWAYS) && toks.is_keyword(k + 2, K::AS)) {
         return None;
     }
-    if is_kw(toks, k + 3, K::IDENTITY) && k + 4 == to {
+    if toks.is_keyword(k + 3, K::IDENTITY) && k + 4 == to {
         col.identity = true;
         col.not_null = true;
         return Some(());
     }
     let open = k + 3;
-    if !is(toks, open, &Token::LParen) {
+    if !toks.is(open, &Token::LParen) {
         return None;
     }
     let close = toks.matching_paren(open);
-    if close + 2 != to || !is_kw(toks, close + 1, K::STORED) {
+    if close + 2 != to || !toks.is_keyword(close + 1, K::STORED) {
         return None;
     }
     sql_text::expr(toks, open + 1, close)?;
@@ -164,22 +145,22 @@ fn generated(toks: &Tokens, k: usize, to: usize, col: &mut ColumnDef) -> Option<
 /// referenced table.
 fn references(toks: &Tokens, k: usize, to: usize) -> Option<QualifiedName> {
     let (table, mut j) = qualified_name(toks, k + 1)?;
-    if is(toks, j, &Token::LParen) {
+    if toks.is(j, &Token::LParen) {
         let (_, after) = name_list(toks, j)?;
         j = after;
     }
     while j < to {
-        if !(is_kw(toks, j, K::ON)
-            && (is_kw(toks, j + 1, K::DELETE) || is_kw(toks, j + 1, K::UPDATE)))
+        if !(toks.is_keyword(j, K::ON)
+            && (toks.is_keyword(j + 1, K::DELETE) || toks.is_keyword(j + 1, K::UPDATE)))
         {
             return None;
         }
         j += 2;
-        j += if is_kw(toks, j, K::CASCADE) || is_kw(toks, j, K::RESTRICT) {
+        j += if toks.is_keyword(j, K::CASCADE) || toks.is_keyword(j, K::RESTRICT) {
             1
-        } else if is_kw(toks, j, K::NO) && is_kw(toks, j + 1, K::ACTION)
-            || is_kw(toks, j, K::SET)
-                && (is_kw(toks, j + 1, K::NULL) || is_kw(toks, j + 1, K::DEFAULT))
+        } else if toks.is_keyword(j, K::NO) && toks.is_keyword(j + 1, K::ACTION)
+            || toks.is_keyword(j, K::SET)
+                && (toks.is_keyword(j + 1, K::NULL) || toks.is_keyword(j + 1, K::DEFAULT))
         {
             2
         } else {
@@ -192,7 +173,7 @@ fn references(toks: &Tokens, k: usize, to: usize) -> Option<QualifiedName> {
 /// `CHECK ( e )` at `k`, ending at `to`.
 fn check(toks: &Tokens, k: usize, to: usize) -> Option<ConstraintKind> {
     let open = k + 1;
-    if !is(toks, open, &Token::LParen) {
+    if !toks.is(open, &Token::LParen) {
         return None;
     }
     let close = toks.matching_paren(open);
@@ -209,10 +190,10 @@ fn check(toks: &Tokens, k: usize, to: usize) -> Option<ConstraintKind> {
 /// When tokens `from..to` are `col IS NOT NULL` (parentheses around either aside), `col`.
 fn not_null_column(toks: &Tokens, from: usize, to: usize) -> Option<Name> {
     let (from, to) = unwrap_parens(toks, from, to);
-    if to < from + 4 || !(is_kw(toks, to - 3, K::IS) && is_kw(toks, to - 2, K::NOT)) {
+    if to < from + 4 || !(toks.is_keyword(to - 3, K::IS) && toks.is_keyword(to - 2, K::NOT)) {
         return None;
     }
-    if !is_kw(toks, to - 1, K::NULL) {
+    if !toks.is_keyword(to - 1, K::NULL) {
         return None;
     }
     let (a, b) = unwrap_parens(toks, from, to - 3);
@@ -221,7 +202,7 @@ fn not_null_column(toks: &Tokens, from: usize, to: usize) -> Option<Name> {
 
 /// `from..to` without parentheses that enclose all of it.
 fn unwrap_parens(toks: &Tokens, mut from: usize, mut to: usize) -> (usize, usize) {
-    while to > from + 1 && is(toks, from, &Token::LParen) && toks.matching_paren(from) + 1 == to {
+    while to > from + 1 && toks.is(from, &Token::LParen) && toks.matching_paren(from) + 1 == to {
         from += 1;
         to -= 1;
     }
@@ -255,27 +236,27 @@ pub fn starts_constraint(toks: &Tokens, i: usize) -> bool {
 
 /// The table constraint `from..to` (without `NOT VALID`); `span` is its text.
 pub fn table_constraint(toks: &Tokens, from: usize, to: usize, span: Span) -> Option<Constraint> {
-    let (name, k) = if is_kw(toks, from, K::CONSTRAINT) {
+    let (name, k) = if toks.is_keyword(from, K::CONSTRAINT) {
         (Some(self::name(toks, from + 1)?), from + 2)
     } else {
         (None, from)
     };
-    let (kind, columns) = if is_kw(toks, k, K::PRIMARY) && is_kw(toks, k + 1, K::KEY) {
+    let (kind, columns) = if toks.is_keyword(k, K::PRIMARY) && toks.is_keyword(k + 1, K::KEY) {
         let (cols, after) = name_list(toks, k + 2)?;
         (after == to).then_some(())?;
         (ConstraintKind::PrimaryKey, cols)
-    } else if is_kw(toks, k, K::UNIQUE) {
+    } else if toks.is_keyword(k, K::UNIQUE) {
         let (cols, after) = name_list(toks, k + 1)?;
         (after == to).then_some(())?;
         (ConstraintKind::Unique, cols)
-    } else if is_kw(toks, k, K::FOREIGN) && is_kw(toks, k + 1, K::KEY) {
+    } else if toks.is_keyword(k, K::FOREIGN) && toks.is_keyword(k + 1, K::KEY) {
         let (cols, after) = name_list(toks, k + 2)?;
-        if !is_kw(toks, after, K::REFERENCES) {
+        if !toks.is_keyword(after, K::REFERENCES) {
             return None;
         }
         let references = references(toks, after, to)?;
         (ConstraintKind::ForeignKey { references }, cols)
-    } else if is_kw(toks, k, K::CHECK) {
+    } else if toks.is_keyword(k, K::CHECK) {
         (check(toks, k, to)?, Vec::new())
     } else {
         return None;

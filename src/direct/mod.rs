@@ -18,6 +18,9 @@ use crate::tokens::Tokens;
 use sqlparser::keywords::Keyword as K;
 use sqlparser::tokenizer::Token;
 
+/// The commands this module reads, in their common forms.
+pub const COMMANDS: &[&str] = &["CREATE TABLE", "ALTER TABLE", "CREATE INDEX"];
+
 /// The statement `toks` read into the IR, when it is one of the forms this module reads.
 pub fn read(toks: &Tokens) -> Option<Op> {
     // A statement separator or a parameter inside means a form sqlparser must judge.
@@ -28,7 +31,7 @@ pub fn read(toks: &Tokens) -> Option<Op> {
     if odd {
         return None;
     }
-    let kw = |i: usize, w: K| column::is_kw(toks, i, w);
+    let kw = |i: usize, w: K| toks.is_keyword(i, w);
     if kw(0, K::CREATE) && kw(1, K::TABLE) {
         create_table::read(toks)
     } else if kw(0, K::CREATE) && (kw(1, K::INDEX) || kw(1, K::UNIQUE)) {
@@ -114,11 +117,7 @@ mod tests {
         }
         let candidates = statements.iter().filter(|(sql, _)| {
             let words = crate::fallback::words_in_text(sql, 8);
-            crate::fallback::Command::of(&words).is_some_and(|c| {
-                ["CREATE TABLE", "ALTER TABLE", "CREATE INDEX"]
-                    .iter()
-                    .any(|n| c.is(n))
-            })
+            crate::fallback::Command::of(&words).is_some_and(|c| COMMANDS.iter().any(|n| c.is(n)))
         });
         let (seen, read_here, differ) = differences(candidates.copied());
         assert!(

@@ -33,12 +33,7 @@ pub fn alter_table(raw: &[TokenWithSpan], toks: &Tokens) -> Option<Op> {
     if toks.is(head_end, &Token::Mul) {
         head_end += 1;
     }
-    let items = toks.split_top_level_commas(head_end, n);
-    // A trailing comma leaves the last action empty: PostgreSQL rejects that.
-    let complete = items.last().is_some_and(|&(_, to)| to == n) && items.iter().all(|(a, b)| a < b);
-    if !complete {
-        return None;
-    }
+    let items = toks.list_items(head_end, n)?;
     let mut actions = Vec::new();
     for (from, to) in items {
         let word = toks.sig[from].keyword()?;
