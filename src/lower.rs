@@ -16,6 +16,7 @@ use crate::source::Span;
 use crate::tokens::Tokens;
 use sqlparser::ast;
 use sqlparser::ast::Spanned;
+use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
 /// Lowers one parsed statement. `span` is the statement's range in the file.
@@ -396,9 +397,18 @@ impl Lowerer<'_> {
             }
             _ => Vec::new(),
         };
-        let item_span = |i: usize| {
-            items
-                .get(i)
+        // sqlparser lists columns and table constraints apart, each in order; the items are
+        // told apart by their first word, as sqlparser tells them (a `LIKE` item is neither).
+        let (mut column_items, mut constraint_items) = (Vec::new(), Vec::new());
+        for &(a, b) in &items {
+            if self.toks.starts_table_constraint(a) {
+                constraint_items.push((a, b));
+            } else if !self.toks.is_keyword(a, Keyword::LIKE) {
+                column_items.push((a, b));
+            }
+        }
+        let item_span = |list: &[(usize, usize)], i: usize| {
+            list.get(i)
                 .and_then(|&(a, b)| self.toks.span_of(a, b))
                 .unwrap_or(self.span)
         };
@@ -406,13 +416,13 @@ impl Lowerer<'_> {
             .columns
             .iter()
             .enumerate()
-            .map(|(i, c)| self.column_def(c, item_span(i)))
+            .map(|(i, c)| self.column_def(c, item_span(&column_items, i)))
             .collect();
         let constraints = ct
             .constraints
             .iter()
             .enumerate()
-            .filter_map(|(i, c)| self.constraint(c, false, item_span(ct.columns.len() + i)))
+            .filter_map(|(i, c)| self.constraint(c, false, item_span(&constraint_items, i)))
             .collect();
         Op::CreateTable(CreateTable {
             table,
@@ -1103,6 +1113,18 @@ mod tests {
             },
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn columns_after_a_table_constraint_keep_their_own_spans() {
+        let sql = "CREATE TABLE t (a int, PRIMARY KEY (a), b int NOT NULL, CHECK (b > 0))";
+        let Op::CreateTable(ct) = op(sql) else {
+            panic!("not a CREATE TABLE");
+        };
+        let columns: Vec<&str> = ct.columns.iter().map(|c| c.span.slice(sql)).collect();
+        assert_eq!(columns, ["a int", "b int NOT NULL"]);
+        let constraints: Vec<&str> = ct.constraints.iter().map(|c| c.span.slice(sql)).collect();
+        assert_eq!(constraints, ["PRIMARY KEY (a)", "CHECK (b > 0)"]);
     }
 
     #[test]

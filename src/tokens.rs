@@ -508,6 +508,21 @@ impl Tokens {
         matches!(self.sig.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.quote_style.is_none() && w.keyword == kw)
     }
 
+    /// True when the item of a `CREATE TABLE` list at `i` is a table constraint, as
+    /// sqlparser tells them from columns by their first word.
+    pub fn starts_table_constraint(&self, i: usize) -> bool {
+        [
+            K::CONSTRAINT,
+            K::PRIMARY,
+            K::UNIQUE,
+            K::FOREIGN,
+            K::CHECK,
+            K::EXCLUDE,
+        ]
+        .iter()
+        .any(|&kw| self.is_keyword(i, kw))
+    }
+
     /// The items of the list `from..to`, split at top-level commas; `None` when one is empty
     /// (`(a int,)`, a trailing comma after the last action), which PostgreSQL rejects.
     pub fn list_items(&self, from: usize, to: usize) -> Option<Vec<(usize, usize)>> {

@@ -215,23 +215,11 @@ pub fn qualified_name(toks: &Tokens, i: usize) -> Option<(QualifiedName, usize)>
     toks.qualified_name(i)
 }
 
-/// Words that start a table constraint, or an item of a table's list that is not a column.
-/// (sqlparser reads `KEY`, `INDEX`, `FULLTEXT` and `SPATIAL` items as MySQL's only: under
-/// PostgreSQL they are columns, as `key text` is.)
-const NOT_COLUMNS: &[K] = &[
-    K::CONSTRAINT,
-    K::PRIMARY,
-    K::UNIQUE,
-    K::FOREIGN,
-    K::CHECK,
-    K::EXCLUDE,
-    K::LIKE,
-];
-
 /// True when the item at `i` of a table's list is a constraint, or something other than a
-/// column.
+/// column (`LIKE`). (sqlparser reads `KEY`, `INDEX`, `FULLTEXT` and `SPATIAL` items as
+/// MySQL's only: under PostgreSQL they are columns, as `key text` is.)
 pub fn starts_constraint(toks: &Tokens, i: usize) -> bool {
-    matches!(toks.sig.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.quote_style.is_none() && NOT_COLUMNS.contains(&w.keyword))
+    toks.starts_table_constraint(i) || toks.is_keyword(i, K::LIKE)
 }
 
 /// The table constraint `from..to` (without `NOT VALID`); `span` is its text.

@@ -29,12 +29,8 @@ pub fn read(toks: &Tokens) -> Option<Op> {
         let span = toks.span_of(a, b)?;
         if column::starts_constraint(toks, a) {
             constraints.push(column::table_constraint(toks, a, b, span)?);
-        } else if constraints.is_empty() {
-            columns.push(column::column_def(toks, a, b, span)?);
         } else {
-            // sqlparser lists columns and constraints apart; the lowering pairs them with
-            // the items in that order, which a column after a constraint would upset.
-            return None;
+            columns.push(column::column_def(toks, a, b, span)?);
         }
     }
     Some(Op::CreateTable(CreateTable {
