@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Finding, RunFacts, Severity};
 use crate::discover::Input;
 use crate::ir::Statement;
-use crate::layout::{self, Direction, Runner, TransactionModel};
+use crate::layout::{self, Direction, Markers, Runner, TransactionModel};
 use crate::lint::{self, FileResult, Reading, Settings};
 use crate::pg_version::PgVersion;
 use crate::rules::{self, PARSE_ERROR, RuleMeta};
@@ -181,11 +181,23 @@ fn lint_inputs<'scope>(
     settings: &'scope Settings,
     done: Sender<Done>,
 ) {
-    let texts: Vec<(usize, Result<String, FileResult>)> = members
+    // Each text's runner markers are found where it is read, on all cores: the walk needs
+    // the folder's runner before it can start.
+    let detect = settings.runner.is_none();
+    let texts: Vec<_> = members
         .par_iter()
         .map(|&i| {
             let text = match &inputs[i] {
-                Input::File(p) => lint::read_sql(p).map_err(|message| lint::io_error(p, message)),
+                Input::File(p) => lint::read_sql(p)
+                    .map(|t| {
+                        let markers = if detect {
+                            Markers::of(&t)
+                        } else {
+                            Markers::default()
+                        };
+                        (t, markers)
+                    })
+                    .map_err(|message| lint::io_error(p, message)),
                 Input::Unreadable { path, message } => Err(lint::io_error(path, message.clone())),
             };
             (i, text)
@@ -195,29 +207,28 @@ fn lint_inputs<'scope>(
     let send = |key, result| {
         let _ = done.send(Done::Results(vec![(key, result)]));
     };
-    // The readable files: input index, path, text.
-    let mut readable: Vec<(usize, PathBuf, Arc<String>)> = Vec::new();
+    // The readable files: input index, path, text, markers.
+    let mut readable: Vec<(usize, PathBuf, Arc<String>, Markers)> = Vec::new();
     for (i, text) in texts {
         match (text, &inputs[i]) {
-            (Ok(text), Input::File(p)) => readable.push((i, p.clone(), Arc::from(text))),
+            (Ok((text, markers)), Input::File(p)) => {
+                readable.push((i, p.clone(), Arc::from(text), markers));
+            }
             (Err(io), _) => send((i, 0), io),
             (Ok(_), Input::Unreadable { .. }) => {}
         }
     }
-    let indices: Vec<usize> = readable.iter().map(|(i, _, _)| *i).collect();
+    let indices: Vec<usize> = readable.iter().map(|(i, ..)| *i).collect();
     let last = members.last().copied().unwrap_or(0);
-    let paths: Vec<PathBuf> = readable.iter().map(|(_, p, _)| p.clone()).collect();
-    let texts: Vec<Arc<String>> = readable.iter().map(|(_, _, t)| t.clone()).collect();
+    let paths: Vec<PathBuf> = readable.iter().map(|(_, p, ..)| p.clone()).collect();
+    let texts: Vec<Arc<String>> = readable.iter().map(|(_, _, t, _)| t.clone()).collect();
+    let markers: Vec<Markers> = readable.iter().map(|(.., m)| *m).collect();
     let (tx, rx) = std::sync::mpsc::channel();
     scope.spawn(move || {
-        // Recognising the runner reads every text; the files' statements are read meanwhile.
-        let files: Vec<(PathBuf, &str)> = paths
-            .iter()
-            .cloned()
-            .zip(texts.iter().map(|t| t.as_str()))
-            .collect();
-        let runner = runner_for(Some(dir), &files, settings);
-        drop(files);
+        let marked: Vec<(&Path, Markers)> =
+            paths.iter().map(PathBuf::as_path).zip(markers).collect();
+        let runner = runner_for(Some(dir), &marked, settings);
+        drop(marked);
         let pending = pending_files(paths.iter().map(PathBuf::as_path), settings);
         // Results go out in batches, whenever the walk waits for a file or the batch is
         // full: one message a result would wake the reporter for each.
@@ -266,7 +277,7 @@ fn lint_inputs<'scope>(
         .iter()
         .enumerate()
         .par_bridge()
-        .for_each_with(tx, |tx, (k, (_, _, text))| {
+        .for_each_with(tx, |tx, (k, (_, _, text, _))| {
             // The walker only stops listening once it has every file it waits for.
             let _ = tx.send((k, lint::read(text)));
         });
@@ -413,15 +424,18 @@ pub trait Visitor {
 /// The runner of a folder: the configured one, or the one its files show (`plain` for
 /// text that is not on disk).
 pub fn runner_of(dir: Option<&Path>, sources: &[&Source], settings: &Settings) -> Runner {
-    let files: Vec<(PathBuf, &str)> = sources
+    if let Some(runner) = settings.runner {
+        return runner;
+    }
+    let files: Vec<(&Path, Markers)> = sources
         .iter()
-        .map(|s| (s.path.clone(), s.text.as_str()))
+        .map(|s| (s.path.as_path(), Markers::of(&s.text)))
         .collect();
     runner_for(dir, &files, settings)
 }
 
-/// The runner of a folder whose files are `files` (path and text).
-fn runner_for(dir: Option<&Path>, files: &[(PathBuf, &str)], settings: &Settings) -> Runner {
+/// The runner of a folder whose files are `files` (path and the [`Markers`] of its text).
+fn runner_for(dir: Option<&Path>, files: &[(&Path, Markers)], settings: &Settings) -> Runner {
     settings.runner.unwrap_or_else(|| match dir {
         Some(d) => layout::detect(d, files),
         None => Runner::Plain,

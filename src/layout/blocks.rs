@@ -102,22 +102,6 @@ fn directive_blocks(
     out
 }
 
-/// True when the file has a `-- migrate:up` directive line.
-pub fn has_dbmate_directives(text: &str) -> bool {
-    // A whole-text search first: most files have no directive, and it is far cheaper than
-    // looking at every line.
-    text.contains("-- migrate:up") && text.lines().any(|l| l.trim().starts_with("-- migrate:up"))
-}
-
-/// True when the file has a `-- +goose Up` directive line.
-pub fn has_goose_directives(text: &str) -> bool {
-    mentions_goose(text)
-        && text.lines().any(|l| {
-            let l = l.trim().as_bytes();
-            l.len() >= 12 && l[..12].eq_ignore_ascii_case(b"-- +goose up")
-        })
-}
-
 /// True when `+goose` (in any case) occurs in `text`: a cheap test before looking at lines.
 fn mentions_goose(text: &str) -> bool {
     text.match_indices('+').any(|(i, _)| {

@@ -2,7 +2,7 @@
 //! transaction model every lock and transaction rule depends on.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
 mod blocks;
@@ -153,16 +153,67 @@ pub enum TransactionModel {
     AllPending,
 }
 
-/// Recognises the runner of a migrations folder from its file names and contents.
-/// `files` are the folder's SQL files with their text.
-pub fn detect(dir: &Path, files: &[(PathBuf, &str)]) -> Runner {
+/// What a file's text says of the runner that wrote it: the text is looked at once, where
+/// the file is read, so that recognising a folder's runner need not read every file again
+/// before the folder's walk can start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Markers {
+    /// Drizzle's `--> statement-breakpoint`.
+    drizzle: bool,
+    /// A dbmate `-- migrate:up` line.
+    dbmate: bool,
+    /// A goose `-- +goose Up` line.
+    goose: bool,
+    /// sqlx's `-- no-transaction` first line.
+    sqlx_no_transaction: bool,
+}
+
+impl Markers {
+    /// The markers of `text`, found in one pass over its `--` comments.
+    pub fn of(text: &str) -> Self {
+        let mut m = Markers {
+            sqlx_no_transaction: first_line(text) == "-- no-transaction",
+            ..Markers::default()
+        };
+        let bytes = text.as_bytes();
+        let dashes = memchr::memmem::Finder::new(b"--");
+        let mut from = 0;
+        let mut line_start = 0;
+        // The line of the previous `--`: only a line's first can open a directive line.
+        let mut previous_line = None;
+        while let Some(found) = dashes.find(&bytes[from..]) {
+            let at = from + found;
+            if let Some(n) = memchr::memrchr(b'\n', &bytes[from..at]) {
+                line_start = from + n + 1;
+            }
+            // One byte on: `---> statement-breakpoint` holds the marker one byte in.
+            from = at + 1;
+            let rest = &bytes[at..];
+            m.drizzle |= rest.starts_with(b"--> statement-breakpoint");
+            let first_on_line = previous_line != Some(line_start);
+            previous_line = Some(line_start);
+            // dbmate's and goose's directives are lines of their own.
+            if first_on_line && text[line_start..at].trim_start().is_empty() {
+                m.dbmate |= rest.starts_with(b"-- migrate:up");
+                m.goose |= rest
+                    .get(..12)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(b"-- +goose up"));
+            }
+        }
+        m
+    }
+}
+
+/// Recognises the runner of a migrations folder from its file names and contents: `files`
+/// are the folder's SQL files, each with the [`Markers`] of its text.
+pub fn detect(dir: &Path, files: &[(&Path, Markers)]) -> Runner {
     let names: Vec<String> = files
         .iter()
         .filter_map(|(p, _)| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    let any_text = |needle: &str| files.iter().any(|(_, t)| t.contains(needle));
+    let any = |marker: fn(&Markers) -> bool| files.iter().any(|(_, m)| marker(m));
     let path_text = dir.to_string_lossy().replace('\\', "/");
-    if dir.join("meta/_journal.json").is_file() || any_text("--> statement-breakpoint") {
+    if dir.join("meta/_journal.json").is_file() || any(|m| m.drizzle) {
         return Runner::Drizzle;
     }
     if dir.join("migration_lock.toml").is_file()
@@ -175,10 +226,10 @@ pub fn detect(dir: &Path, files: &[(PathBuf, &str)]) -> Runner {
     {
         return Runner::Prisma;
     }
-    if files.iter().any(|(_, t)| blocks::has_dbmate_directives(t)) {
+    if any(|m| m.dbmate) {
         return Runner::Dbmate;
     }
-    if files.iter().any(|(_, t)| blocks::has_goose_directives(t)) {
+    if any(|m| m.goose) {
         return Runner::Goose;
     }
     if names.iter().any(|n| is_flyway_name(n)) {
@@ -190,10 +241,7 @@ pub fn detect(dir: &Path, files: &[(PathBuf, &str)]) -> Runner {
     let up_down = names
         .iter()
         .any(|n| n.ends_with(".up.sql") || n.ends_with(".down.sql"));
-    let sqlx_marker = files
-        .iter()
-        .any(|(_, t)| first_line(t) == "-- no-transaction");
-    if sqlx_marker {
+    if any(|m| m.sqlx_no_transaction) {
         return Runner::Sqlx;
     }
     if up_down {
@@ -263,13 +311,70 @@ pub fn unit_opts_out(runner: Runner, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn detect_names(dir: &str, files: &[(&str, &str)]) -> Runner {
-        let owned: Vec<(PathBuf, &str)> = files
+        let paths: Vec<PathBuf> = files.iter().map(|(n, _)| Path::new(dir).join(n)).collect();
+        let marked: Vec<(&Path, Markers)> = paths
             .iter()
-            .map(|(n, t)| (Path::new(dir).join(n), *t))
+            .zip(files)
+            .map(|(p, (_, t))| (p.as_path(), Markers::of(t)))
             .collect();
-        detect(Path::new(dir), &owned)
+        detect(Path::new(dir), &marked)
+    }
+
+    /// What [`Markers::of`] finds in one pass, as a look at every line finds it.
+    fn markers_by_search(text: &str) -> Markers {
+        Markers {
+            drizzle: text.contains("--> statement-breakpoint"),
+            dbmate: text.lines().any(|l| l.trim().starts_with("-- migrate:up")),
+            goose: text.lines().any(|l| {
+                let l = l.trim().as_bytes();
+                l.len() >= 12 && l[..12].eq_ignore_ascii_case(b"-- +goose up")
+            }),
+            sqlx_no_transaction: first_line(text) == "-- no-transaction",
+        }
+    }
+
+    #[test]
+    fn markers_of_directive_lines() {
+        for (text, drizzle, dbmate, goose) in [
+            ("SELECT 1;--> statement-breakpoint\n", true, false, false),
+            ("SELECT 1;---> statement-breakpoint\n", true, false, false),
+            ("-- migrate:up\nSELECT 1;", false, true, false),
+            ("  \t-- migrate:up\n", false, true, false),
+            ("SELECT 1; -- migrate:up\n", false, false, false),
+            ("-- -- migrate:up\n", false, false, false),
+            ("---- migrate:up\n", false, false, false),
+            ("\n  -- +GOOSE Up\nSELECT 1;", false, false, true),
+            ("-- x\n-- +goose up", false, false, true),
+            ("SELECT '-- +goose up';", false, false, false),
+        ] {
+            let m = Markers::of(text);
+            assert_eq!(
+                (m.drizzle, m.dbmate, m.goose),
+                (drizzle, dbmate, goose),
+                "{text:?}"
+            );
+            assert_eq!(m, markers_by_search(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn markers_match_whole_text_searches(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "--", "-", ">", " ", "\t", "\n", "\r\n", "x", "\u{a0}", "\u{feff}",
+                    "--> statement-breakpoint", "-- migrate:up", "-- +goose up",
+                    "-- +GOOSE UP", "-- no-transaction", "migrate:up", "+goose",
+                ]),
+                0..24,
+            )
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(Markers::of(&text), markers_by_search(&text));
+        }
     }
 
     #[test]
