@@ -514,19 +514,25 @@ pub fn walk<'s>(
 }
 
 /// Runs the rules over a folder's walk, one `FileLinter` per file.
-struct Linting<'s, 'e> {
-    settings: &'s Settings,
+struct Linting<'e> {
+    settings: &'e Settings,
+    enabled: &'e [Enabled],
     runner: Runner,
     pending: &'e [bool],
-    current: Option<FileLinter<'s>>,
+    current: Option<FileLinter<'e>>,
     /// Takes each file's result, made when the walk leaves it (its statements are freed
     /// then).
     done: &'e mut dyn FnMut(usize, FileResult),
 }
 
-impl Visitor for Linting<'_, '_> {
+impl Visitor for Linting<'_> {
     fn enter_file(&mut self, i: usize, file: &FileView) {
-        self.current = Some(FileLinter::new(file, self.settings, self.pending[i]));
+        self.current = Some(FileLinter::new(
+            file,
+            self.settings,
+            self.enabled,
+            self.pending[i],
+        ));
     }
 
     fn skip_down(&mut self, _i: usize) {
@@ -606,8 +612,10 @@ fn lint_walk<'s>(
         );
         emit(Some(i), result);
     };
+    let enabled = enabled_rules(settings);
     let mut linting = Linting {
         settings,
+        enabled: &enabled,
         runner,
         pending: &pending,
         current: None,
@@ -661,13 +669,27 @@ struct FileLinter<'s> {
     stats: lint::Stats,
     /// For each of [`rules::RULES`], whether the file has a diagnostic of it.
     reported: Vec<bool>,
-    /// The rules the settings enable: each one's index in [`rules::RULES`], the rule, its
-    /// metadata and its severity, looked up once per file rather than for every statement.
-    enabled: Vec<(usize, &'static dyn rules::Rule, &'static RuleMeta, Severity)>,
+    enabled: &'s [Enabled],
+}
+
+/// A rule the settings enable: its index in [`rules::RULES`], the rule, its metadata and its
+/// severity, looked up once per walk rather than for every file or statement.
+type Enabled = (usize, &'static dyn rules::Rule, &'static RuleMeta, Severity);
+
+/// The rules `settings` enable, in [`rules::RULES`]'s order.
+fn enabled_rules(settings: &Settings) -> Vec<Enabled> {
+    rules::RULES
+        .iter()
+        .enumerate()
+        .filter_map(|(r, &rule)| {
+            let meta = rule.meta();
+            settings.severity(meta).map(|s| (r, rule, meta, s))
+        })
+        .collect()
 }
 
 impl<'s> FileLinter<'s> {
-    fn new(src: &FileView, settings: &'s Settings, report: bool) -> Self {
+    fn new(src: &FileView, settings: &'s Settings, enabled: &'s [Enabled], report: bool) -> Self {
         let spans: Vec<Span> = src
             .reading
             .split
@@ -685,14 +707,7 @@ impl<'s> FileLinter<'s> {
             findings: Vec::new(),
             stats: src.reading.stats,
             reported: vec![false; rules::RULES.len()],
-            enabled: rules::RULES
-                .iter()
-                .enumerate()
-                .filter_map(|(r, &rule)| {
-                    let meta = rule.meta();
-                    settings.severity(meta).map(|s| (r, rule, meta, s))
-                })
-                .collect(),
+            enabled,
         }
     }
 
@@ -733,10 +748,7 @@ impl<'s> FileLinter<'s> {
             return;
         }
         let statements = &src.reading.statements;
-        for rule in rules::RULES {
-            let Some(severity) = self.settings.severity(rule.meta()) else {
-                continue;
-            };
+        for &(_, rule, meta, severity) in self.enabled {
             rule.check_end(cx, &mut self.findings);
             for finding in std::mem::take(&mut self.findings) {
                 // A finding that points into a statement (an unterminated BEGIN, say) can
@@ -747,7 +759,7 @@ impl<'s> FileLinter<'s> {
                     .position(|s| s.span.start <= at.start && at.end <= s.span.end);
                 let owner = index.and_then(|i| src.reading.owner.get(i).copied());
                 let statement = index.map_or(at, |i| statements[i].span);
-                self.keep(rule.meta(), severity, finding, owner, statement, None);
+                self.keep(meta, severity, finding, owner, statement, None);
             }
         }
         if let Some(open) = src.reading.split.unterminated {

@@ -47,9 +47,10 @@ impl Ignore {
 pub fn scan(text: &str, statements: &[Span]) -> Vec<Ignore> {
     let mut out = Vec::new();
     let mut gap_start = 0;
+    let dashes = memchr::memmem::Finder::new(b"--");
     for i in 0..=statements.len() {
         let gap_end = statements.get(i).map_or(text.len(), |s| s.start);
-        scan_gap(text, gap_start, gap_end, i, &mut out);
+        scan_gap(text, gap_start, gap_end, i, &dashes, &mut out);
         if let Some(s) = statements.get(i) {
             gap_start = s.end;
         }
@@ -59,15 +60,24 @@ pub fn scan(text: &str, statements: &[Span]) -> Vec<Ignore> {
 
 /// Reads the comments in `text[start..end]`, which holds only white space, `;` and
 /// comments. `next` is the index of the statement after the gap.
-fn scan_gap(text: &str, start: usize, end: usize, next: usize, out: &mut Vec<Ignore>) {
+/// `dashes` finds `--`.
+fn scan_gap(
+    text: &str,
+    start: usize,
+    end: usize,
+    next: usize,
+    dashes: &memchr::memmem::Finder,
+    out: &mut Vec<Ignore>,
+) {
     let gap = &text[start..end];
     let mut pos = 0;
-    while let Some(found) = memchr::memmem::find(&gap.as_bytes()[pos..], b"--") {
+    while let Some(found) = dashes.find(&gap.as_bytes()[pos..]) {
         let at = pos + found;
         let line_end = gap[at..].find('\n').map_or(gap.len(), |e| at + e);
         let comment = &gap[at + 2..line_end];
         let span = Span::new(start + at, start + line_end);
-        let on_previous_line = next > 0 && !gap[..at].contains('\n');
+        // A comment after the first one is on a later line: the first runs to its line's end.
+        let on_previous_line = next > 0 && pos == 0 && !gap[..at].contains('\n');
         let target = if on_previous_line {
             Some(Target::Statement(next - 1))
         } else {
