@@ -327,7 +327,8 @@ fn for_each_diagnostic(
         return Ok(());
     }
     let index = LineIndex::new(&f.text);
-    let file = f.path.display().to_string();
+    // As `display` writes it, without formatting a valid UTF-8 path.
+    let file = f.path.to_string_lossy();
     let mut file_json = Vec::with_capacity(file.len() + 2);
     write_string(&file, &mut file_json);
     let range = |s: Span| Range {
