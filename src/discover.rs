@@ -2,6 +2,7 @@
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -46,7 +47,8 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Discovered {
     let mut out = Discovered::default();
     // A run may name thousands of files, and this is where every run starts, on one thread:
     // paths are hashed with foldhash, and looked up once each, on all cores.
-    let mut seen: foldhash::HashSet<PathBuf> = foldhash::HashSet::default();
+    // Named paths are borrowed, walked ones owned: a named path is not copied to be remembered.
+    let mut seen: foldhash::HashSet<Cow<Path>> = foldhash::HashSet::default();
     let kinds: Vec<Option<bool>> = paths.par_iter().map(|p| is_dir(p)).collect();
     for (root, kind) in paths.iter().zip(kinds) {
         let Some(is_dir) = kind else {
@@ -57,7 +59,7 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Discovered {
             continue;
         };
         if !is_dir {
-            if !excluded(root, root, exclude) && seen.insert(root.clone()) {
+            if !excluded(root, root, exclude) && seen.insert(Cow::Borrowed(root)) {
                 out.inputs.push(Input::File(root.clone()));
             }
             continue;
@@ -77,7 +79,7 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Discovered {
                     if e.file_type().is_dir() || !is_sql || excluded(path, root, exclude) {
                         continue;
                     }
-                    if seen.insert(path.to_path_buf()) {
+                    if seen.insert(Cow::Owned(path.to_path_buf())) {
                         out.inputs.push(Input::File(path.to_path_buf()));
                     }
                 }

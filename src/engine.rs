@@ -76,18 +76,25 @@ pub fn run_prepared<T>(
     let mut folder_index: foldhash::HashMap<PathBuf, usize> = foldhash::HashMap::default();
     // For each input, its folder (none for an input that could not be read).
     let mut folder_of: Vec<Option<usize>> = Vec::with_capacity(inputs.len());
+    // Inputs come sorted, mostly: a file's folder is most often the one before's, which is
+    // compared before the folder is looked up by its hash.
+    let mut previous: Option<usize> = None;
     for (i, input) in inputs.iter().enumerate() {
         match input {
             Input::File(p) => {
                 let dir = migrations_folder(p);
-                let at = match folder_index.get(&dir) {
-                    Some(&at) => at,
-                    None => {
-                        folders.push((dir.clone(), Vec::new()));
-                        folder_index.insert(dir, folders.len() - 1);
-                        folders.len() - 1
-                    }
+                let at = match previous.filter(|&f| folders[f].0 == dir) {
+                    Some(at) => at,
+                    None => match folder_index.get(dir) {
+                        Some(&at) => at,
+                        None => {
+                            folders.push((dir.to_path_buf(), Vec::new()));
+                            folder_index.insert(dir.to_path_buf(), folders.len() - 1);
+                            folders.len() - 1
+                        }
+                    },
                 };
+                previous = Some(at);
                 folders[at].1.push(i);
                 folder_of.push(Some(at));
             }
@@ -394,19 +401,18 @@ pub struct FileView<'f> {
 
 /// The folder whose files are one migration history: a file's folder, or for Prisma's
 /// `<timestamp>_<name>/migration.sql` the folder above.
-pub fn migrations_folder(path: &Path) -> PathBuf {
+pub fn migrations_folder(path: &Path) -> &Path {
     let parent = path.parent().unwrap_or(Path::new(""));
     let prisma_style = path.file_name().is_some_and(|n| n == "migration.sql")
         && parent.file_name().is_some_and(|d| {
             d.to_string_lossy()
                 .starts_with(|c: char| c.is_ascii_digit())
         });
-    let dir = if prisma_style {
+    if prisma_style {
         parent.parent().unwrap_or(parent)
     } else {
         parent
-    };
-    dir.to_path_buf()
+    }
 }
 
 /// What a walk over a folder's migrations tells its visitor.

@@ -148,7 +148,7 @@ pub fn run(args: LocksArgs) -> u8 {
                     let source = Source::new(path.clone(), Arc::from(text));
                     match folders.iter_mut().find(|(d, _)| *d == dir) {
                         Some((_, sources)) => sources.push(source),
-                        None => folders.push((dir, vec![source])),
+                        None => folders.push((dir.to_path_buf(), vec![source])),
                     }
                 }
                 Err(message) => {
