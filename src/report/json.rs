@@ -40,7 +40,7 @@ struct JsonDiagnostic<'a> {
     lock: Option<Lock>,
     help: Option<&'a str>,
     suggestion: Option<&'a Suggestion>,
-    docs: String,
+    docs: DocsPath<'a>,
     /// The migration runner of the file's folder.
     runner: Option<&'static str>,
     /// Why the statement runs in a transaction block (`explicit`, `runner`), or null.
@@ -79,8 +79,9 @@ impl JsonDiagnostic<'_> {
             Some(s) => write_suggestion(s, out)?,
             None => out.extend_from_slice(b"null"),
         }
-        out.extend_from_slice(b",\"docs\":");
-        write_string(&self.docs, out);
+        out.extend_from_slice(b",\"docs\":\"rules/");
+        write_escaped(self.docs.0, out);
+        out.extend_from_slice(b".md\"");
         out.extend_from_slice(b",\"runner\":");
         serde_json::to_writer(&mut *out, &self.runner)?;
         out.extend_from_slice(b",\"transaction\":");
@@ -124,9 +125,15 @@ fn escape_mask(x: u64) -> u64 {
 /// at a time up to each byte to escape (serde_json looks each byte up: a twentieth of a
 /// corpus run).
 fn write_string(s: &str, out: &mut Vec<u8>) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
+    out.reserve(s.len() + 2);
     out.push(b'"');
+    write_escaped(s, out);
+    out.push(b'"');
+}
+
+/// Appends `s` to `out` escaped as in a JSON string, without the quotes.
+fn write_escaped(s: &str, out: &mut Vec<u8>) {
+    let bytes = s.as_bytes();
     let mut run = 0;
     let mut i = 0;
     loop {
@@ -163,7 +170,16 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
         run = i;
     }
     out.extend_from_slice(&bytes[run..]);
-    out.push(b'"');
+}
+
+/// A rule's documentation file, `rules/<id>.md`, which the report writes without building
+/// the path first (a `format!` per diagnostic).
+struct DocsPath<'a>(&'a str);
+
+impl Serialize for DocsPath<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&docs_path(self.0))
+    }
 }
 
 /// Appends `s` to `out` as its `Serialize` renders it (see [`JsonDiagnostic::write_to`]).
@@ -352,7 +368,7 @@ fn for_each_diagnostic(
                 }),
                 help: d.finding.help.as_deref(),
                 suggestion: d.finding.suggestion.as_ref(),
-                docs: docs_path(d.rule),
+                docs: DocsPath(d.rule),
                 runner: f.runner.map(|r| r.name()),
                 transaction: d.run.and_then(|r| r.transaction),
             },
