@@ -153,11 +153,6 @@ impl<'a> Context<'a> {
         &self.catalog
     }
 
-    /// The schema as the walk left it, the context given up.
-    pub fn into_catalog(self) -> Catalog {
-        self.catalog
-    }
-
     /// Lets rules ask what later statements of the file do with a name
     /// ([`Context::is_recreated_later`]). `statements` are the file's statements in order; the
     /// context is then applied to them one by one. Without it, no name counts as re-created

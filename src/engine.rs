@@ -3,7 +3,7 @@
 //! so that what a migration did is known to the later ones and the runner's transactions are
 //! modelled across statements and files.
 
-use crate::catalog::{Catalog, UnitId};
+use crate::catalog::UnitId;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Finding, RunFacts, Severity};
 use crate::discover::Input;
@@ -254,7 +254,7 @@ fn lint_inputs<'scope>(
             before_waiting: &flush,
         };
         let mut extra = 0;
-        let catalog = lint_walk(
+        lint_walk(
             Some(dir),
             runner,
             &arrivals,
@@ -276,7 +276,6 @@ fn lint_inputs<'scope>(
         );
         flush();
         let _ = done.send(Done::Folder(f));
-        free_later(catalog);
     });
     // Files are handed out in order (`par_bridge` takes them one by one), so they are read
     // roughly in the order the walk asks for them: split ranges would let the walk wait on
@@ -289,13 +288,6 @@ fn lint_inputs<'scope>(
             // The walker only stops listening once it has every file it waits for.
             let _ = tx.send((k, lint::read(text)));
         });
-}
-
-/// Frees `catalog` on a thread of its own, which nothing waits for. A large folder's schema
-/// takes a millisecond or more to free, and its walk is what ends a run: the run's last
-/// results need not wait for it. If no thread can be started, it is freed here.
-fn free_later(catalog: Catalog) {
-    let _ = std::thread::Builder::new().spawn(move || drop(catalog));
 }
 
 /// The files of a folder, in run order, to a walk.
@@ -466,15 +458,14 @@ fn pending_files<'p>(paths: impl Iterator<Item = &'p Path>, settings: &Settings)
 
 /// Walks the files of one folder in order through one context, as `runner` runs them:
 /// its units, its transactions (for Drizzle, one across the pending batch when
-/// `pending` marks several files), and down migrations skipped unless asked for. Returns
-/// the context as the walk left it, for the caller to free when it suits.
+/// `pending` marks several files), and down migrations skipped unless asked for.
 pub fn walk<'s>(
     runner: Runner,
     files: &dyn FolderFiles<'s>,
     settings: &Settings,
     pending: &[bool],
     visitor: &mut dyn Visitor,
-) -> Context<'s> {
+) {
     // Under --since the pending files deploy together; without it each file is its own deploy.
     let batch = settings.since.is_some();
     let mut cx = Context::new("", settings.pg_version);
@@ -526,7 +517,6 @@ pub fn walk<'s>(
             cx.end_runner_transaction();
         }
     }
-    cx
 }
 
 /// Runs the rules over a folder's walk, one `FileLinter` per file.
@@ -590,7 +580,7 @@ pub fn lint_folder<'s>(
 
 /// Lints the files of one folder, walked as `runner` runs them; `pending` says which are
 /// reported. Hands each result to `emit` as soon as it is made, with what [`lint_folder`]
-/// returns with it. Returns the schema the walk built.
+/// returns with it.
 fn lint_walk<'s>(
     dir: Option<&Path>,
     runner: Runner,
@@ -598,7 +588,7 @@ fn lint_walk<'s>(
     pending: Vec<bool>,
     settings: &'s Settings,
     emit: &mut dyn FnMut(Option<usize>, FileResult),
-) -> Catalog {
+) {
     let paths: Vec<&Path> = (0..files.count()).filter_map(|i| files.path(i)).collect();
     // What the history says of each file needs only the paths, so that a file's result is
     // whole, and can be reported, as soon as the walk leaves it.
@@ -637,14 +627,13 @@ fn lint_walk<'s>(
         current: None,
         done: &mut done,
     };
-    let cx = walk(runner, files, settings, &pending, &mut linting);
+    walk(runner, files, settings, &pending, &mut linting);
     if let (Some(d), Runner::Drizzle) = (dir, runner)
         && settings.severity(&rules::MIGRATION_JOURNAL).is_some()
         && let Some(journal) = history::journal(d, &paths)
     {
         emit(None, journal);
     }
-    cx.into_catalog()
 }
 
 /// True when the runner opens a transaction around `unit`.
