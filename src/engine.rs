@@ -7,7 +7,7 @@ use crate::catalog::UnitId;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Finding, RunFacts, Severity};
 use crate::discover::Input;
-use crate::ir::Statement;
+use crate::ir::{OpKinds, Statement};
 use crate::layout::{self, Direction, Markers, Runner, TransactionModel};
 use crate::lint::{self, FileResult, Reading, Settings};
 use crate::pg_version::PgVersion;
@@ -678,18 +678,32 @@ struct FileLinter<'s> {
     enabled: &'s [Enabled],
 }
 
-/// A rule the settings enable: its index in [`rules::RULES`], the rule, its metadata and its
-/// severity, looked up once per walk rather than for every file or statement.
-type Enabled = (usize, &'static dyn rules::Rule, &'static RuleMeta, Severity);
+/// A rule the settings enable, with what the walk needs of it, looked up once per walk
+/// rather than for every file or statement.
+#[derive(Clone, Copy)]
+struct Enabled {
+    /// Its index in [`rules::RULES`].
+    index: usize,
+    rule: &'static dyn rules::Rule,
+    meta: &'static RuleMeta,
+    severity: Severity,
+    looks_at: OpKinds,
+}
 
 /// The rules `settings` enable, in [`rules::RULES`]'s order.
 fn enabled_rules(settings: &Settings) -> Vec<Enabled> {
     rules::RULES
         .iter()
         .enumerate()
-        .filter_map(|(r, &rule)| {
+        .filter_map(|(index, &rule)| {
             let meta = rule.meta();
-            settings.severity(meta).map(|s| (r, rule, meta, s))
+            settings.severity(meta).map(|severity| Enabled {
+                index,
+                rule,
+                meta,
+                severity,
+                looks_at: rule.looks_at(),
+            })
         })
         .collect()
 }
@@ -728,11 +742,20 @@ impl<'s> FileLinter<'s> {
             runner: cx.runner(),
             transaction: cx.transaction_source(),
         });
+        let kind = OpKinds::of(&stmt.op);
         for e in 0..self.enabled.len() {
-            let (r, rule, meta, severity) = self.enabled[e];
+            let Enabled {
+                index: r,
+                rule,
+                meta,
+                severity,
+                looks_at,
+            } = self.enabled[e];
             // A rule reported once per file has nothing more to say here, unless an ignore
             // comment could be waiting for one of its later findings.
-            if meta.once_per_file && self.ignores.is_empty() && self.reported[r] {
+            if !looks_at.intersects(kind)
+                || meta.once_per_file && self.ignores.is_empty() && self.reported[r]
+            {
                 continue;
             }
             rule.check(stmt, cx, &mut self.findings);
@@ -754,7 +777,13 @@ impl<'s> FileLinter<'s> {
             return;
         }
         let statements = &src.reading.statements;
-        for &(_, rule, meta, severity) in self.enabled {
+        for &Enabled {
+            rule,
+            meta,
+            severity,
+            ..
+        } in self.enabled
+        {
             rule.check_end(cx, &mut self.findings);
             for finding in std::mem::take(&mut self.findings) {
                 // A finding that points into a statement (an unterminated BEGIN, say) can

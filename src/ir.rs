@@ -750,6 +750,69 @@ impl Action {
     }
 }
 
+/// A set of kinds of [`Op`]: the statements a rule looks at, so that the walk need not
+/// call it for the others (most rules look at one kind; a statement is asked of every
+/// rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpKinds(u32);
+
+impl OpKinds {
+    /// Every statement.
+    pub const ALL: OpKinds = OpKinds(u32::MAX);
+    /// `CREATE TABLE`.
+    pub const CREATE_TABLE: OpKinds = OpKinds(1);
+    /// `CREATE INDEX`.
+    pub const CREATE_INDEX: OpKinds = OpKinds(1 << 1);
+    /// `ALTER TABLE`.
+    pub const ALTER_TABLE: OpKinds = OpKinds(1 << 2);
+    /// `DROP …`.
+    pub const DROP: OpKinds = OpKinds(1 << 3);
+    /// `ALTER … RENAME TO` of an object other than a table.
+    pub const RENAME_OBJECT: OpKinds = OpKinds(1 << 4);
+    /// `REINDEX`.
+    pub const REINDEX: OpKinds = OpKinds(1 << 5);
+    /// `CLUSTER`.
+    pub const CLUSTER: OpKinds = OpKinds(1 << 6);
+    /// `VACUUM`.
+    pub const VACUUM: OpKinds = OpKinds(1 << 7);
+    /// `REFRESH MATERIALIZED VIEW`.
+    pub const REFRESH_MATERIALIZED_VIEW: OpKinds = OpKinds(1 << 8);
+    /// `TRUNCATE`.
+    pub const TRUNCATE: OpKinds = OpKinds(1 << 9);
+    /// `BEGIN`.
+    pub const BEGIN: OpKinds = OpKinds(1 << 10);
+    /// Every other kind.
+    const OTHER: OpKinds = OpKinds(1 << 31);
+
+    /// The kinds of both sets.
+    pub const fn or(self, other: OpKinds) -> OpKinds {
+        OpKinds(self.0 | other.0)
+    }
+
+    /// True when the sets share a kind.
+    pub fn intersects(self, other: OpKinds) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// The kind of `op`, as a set of one.
+    pub fn of(op: &Op) -> OpKinds {
+        match op {
+            Op::CreateTable(_) => OpKinds::CREATE_TABLE,
+            Op::CreateIndex(_) => OpKinds::CREATE_INDEX,
+            Op::AlterTable(_) => OpKinds::ALTER_TABLE,
+            Op::Drop(_) => OpKinds::DROP,
+            Op::RenameObject { .. } => OpKinds::RENAME_OBJECT,
+            Op::Reindex { .. } => OpKinds::REINDEX,
+            Op::Cluster { .. } => OpKinds::CLUSTER,
+            Op::Vacuum { .. } => OpKinds::VACUUM,
+            Op::RefreshMaterializedView { .. } => OpKinds::REFRESH_MATERIALIZED_VIEW,
+            Op::Truncate { .. } => OpKinds::TRUNCATE,
+            Op::Begin => OpKinds::BEGIN,
+            _ => OpKinds::OTHER,
+        }
+    }
+}
+
 impl Statement {
     /// The statement as an `ALTER TABLE`, if it is one.
     pub fn alter_table(&self) -> Option<&AlterTable> {

@@ -1,13 +1,19 @@
 //! Every rule page's ```sql bad block raises that rule and every ```sql good block does
 //! not; every suggested rewrite parses and lints clean.
 
+use bellows::context::Context;
 use bellows::diagnostic::Severity;
+use bellows::engine;
+use bellows::ir::OpKinds;
 use bellows::ir::Origin;
+use bellows::layout::Runner;
 use bellows::lint::{Settings, lint_text, read_statements};
 use bellows::report::render_suggestion;
 use bellows::rules;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A fenced example: its kind (`bad`/`good`), settings from the info string, and its SQL.
 struct Example {
@@ -104,6 +110,65 @@ fn bad_examples_raise_the_rule_and_good_ones_do_not() {
             }
         }
     }
+}
+
+/// Calls every rule on each statement whose kind the rule says it does not look at
+/// ([`rules::Rule::looks_at`]), and keeps what they report: the walk never calls them
+/// there, so a rule that would report must say it looks at that kind.
+struct OutsideLooksAt {
+    reported: Vec<String>,
+}
+
+impl engine::Visitor for OutsideLooksAt {
+    fn statement(&mut self, _i: usize, file: &engine::FileView, k: usize, cx: &Context) {
+        let stmt = &file.reading.statements[k];
+        let kind = OpKinds::of(&stmt.op);
+        for rule in rules::RULES {
+            if rule.looks_at().intersects(kind) {
+                continue;
+            }
+            let mut findings = Vec::new();
+            rule.check(stmt, cx, &mut findings);
+            for f in findings {
+                self.reported
+                    .push(format!("{}: {}", rule.meta().id, f.message));
+            }
+        }
+    }
+}
+
+#[test]
+fn rules_report_nothing_on_statements_they_do_not_look_at() {
+    let mut looked = 0;
+    for meta in rules::all() {
+        for ex in examples(meta.docs) {
+            let source =
+                engine::Source::new(PathBuf::from("example.sql"), Arc::new(ex.sql.clone()));
+            let sources = [&source];
+            let mut visitor = OutsideLooksAt {
+                reported: Vec::new(),
+            };
+            engine::walk(
+                Runner::Plain,
+                &&sources[..],
+                &settings(&ex),
+                &[true],
+                &mut visitor,
+            );
+            assert!(
+                visitor.reported.is_empty(),
+                "rules/{}.md example, rules called outside their kinds report:\n{}\n{:#?}",
+                meta.id,
+                ex.sql,
+                visitor.reported
+            );
+            looked += source.reading.statements.len();
+        }
+    }
+    assert!(
+        looked > 100,
+        "only {looked} statements in the rule pages' examples"
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
 use crate::ident::QualifiedName;
-use crate::ir::{Action, ColumnDef, Constraint, ConstraintKind, Statement};
+use crate::ir::{Action, ColumnDef, Constraint, ConstraintKind, OpKinds, Statement};
 use crate::locks;
 
 /// The rule.
@@ -23,6 +23,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for AddCheckValidating {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::ALTER_TABLE
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

@@ -10,7 +10,7 @@ use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Step, Suggestion};
 use crate::ident::QualifiedName;
-use crate::ir::{ActionKind, ColumnDef, Statement};
+use crate::ir::{ActionKind, ColumnDef, OpKinds, Statement};
 use crate::locks::{self, AddColumnRewrite as Cause};
 use crate::volatility::VolatileCall;
 
@@ -28,6 +28,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for AddColumnRewrite {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::ALTER_TABLE
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

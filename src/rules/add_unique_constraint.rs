@@ -7,7 +7,7 @@ use super::sql::{
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
-use crate::ir::{ConstraintKind, Statement};
+use crate::ir::{ConstraintKind, OpKinds, Statement};
 use crate::locks;
 
 /// The rule.
@@ -24,6 +24,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for AddUniqueConstraint {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::ALTER_TABLE
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

@@ -5,7 +5,7 @@ use super::sql::{alter_table, free_name, step};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
-use crate::ir::{ActionKind, Statement};
+use crate::ir::{ActionKind, OpKinds, Statement};
 use crate::locks::{self, Relation};
 use crate::source::Span;
 
@@ -23,6 +23,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for AttachPartitionScan {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::ALTER_TABLE
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

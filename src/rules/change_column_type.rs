@@ -7,7 +7,7 @@ use crate::catalog::ColumnType;
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity, Suggestion};
 use crate::ident::{Name, QualifiedName};
-use crate::ir::{ActionKind, Statement};
+use crate::ir::{ActionKind, OpKinds, Statement};
 use crate::locks;
 
 /// The rule.
@@ -24,6 +24,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for ChangeColumnType {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::ALTER_TABLE
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

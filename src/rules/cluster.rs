@@ -4,7 +4,7 @@ use super::sql::step;
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
-use crate::ir::{Op, Statement};
+use crate::ir::{Op, OpKinds, Statement};
 use crate::locks;
 
 /// The rule.
@@ -21,6 +21,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for Cluster {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::CLUSTER
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

@@ -4,7 +4,7 @@ use super::sql::{acknowledged, alter_table, app_step, step};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
-use crate::ir::{ActionKind, Statement};
+use crate::ir::{ActionKind, OpKinds, Statement};
 use crate::locks;
 
 /// The rule.
@@ -21,6 +21,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for DropColumn {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::ALTER_TABLE
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

@@ -6,7 +6,7 @@ use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
 use crate::ident::QualifiedName;
-use crate::ir::{ObjectKind, Op, Statement};
+use crate::ir::{ObjectKind, Op, OpKinds, Statement};
 use crate::locks;
 
 /// The rule.
@@ -23,6 +23,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for DropIndexNonConcurrently {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::DROP
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

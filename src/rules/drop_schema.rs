@@ -5,7 +5,7 @@ use super::sql::{contract_later, own_statement};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::ir::{ObjectKind, Op, Statement};
+use crate::ir::{ObjectKind, Op, OpKinds, Statement};
 
 /// The rule.
 pub struct DropSchema;
@@ -21,6 +21,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for DropSchema {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::DROP
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

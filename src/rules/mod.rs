@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::ir::Statement;
+use crate::ir::{OpKinds, Statement};
 
 mod add_check_validating;
 mod add_column_required;
@@ -74,6 +74,11 @@ pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
     /// Reports findings about `stmt`, which runs in `cx`.
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>);
+    /// The statements [`Rule::check`] can report on, by the kind of their operation: it is
+    /// called for no other.
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::ALL
+    }
     /// Reports findings about the file as a whole, after its last statement (an
     /// unterminated transaction, say). Most rules have none.
     fn check_end(&self, _cx: &Context, _out: &mut Vec<Finding>) {}

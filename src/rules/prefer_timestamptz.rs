@@ -4,7 +4,7 @@ use super::column_types::{modifier, retyped, typed_columns};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::ir::Statement;
+use crate::ir::{OpKinds, Statement};
 
 /// The rule.
 pub struct PreferTimestamptz;
@@ -20,6 +20,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for PreferTimestamptz {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::CREATE_TABLE.or(OpKinds::ALTER_TABLE)
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

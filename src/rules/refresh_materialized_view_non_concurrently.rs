@@ -5,7 +5,7 @@ use super::sql::step;
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
-use crate::ir::{Op, Statement};
+use crate::ir::{Op, OpKinds, Statement};
 use crate::locks;
 
 /// The rule.
@@ -22,6 +22,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for RefreshMaterializedViewNonConcurrently {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::REFRESH_MATERIALIZED_VIEW
     }
 
     fn check(&self, stmt: &Statement, _cx: &Context, out: &mut Vec<Finding>) {

@@ -6,7 +6,7 @@ use super::sql::{contract_later, own_statement};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::ir::{ObjectKind, Op, Statement};
+use crate::ir::{ObjectKind, Op, OpKinds, Statement};
 
 /// The rule.
 pub struct RenameObject;
@@ -22,6 +22,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for RenameObject {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::RENAME_OBJECT
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

@@ -4,7 +4,7 @@ use super::compat::{keep_old_name_as_view, name_in_use};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::ir::{ActionKind, ObjectKind, Statement};
+use crate::ir::{ActionKind, ObjectKind, OpKinds, Statement};
 
 /// The rule.
 pub struct RenameTable;
@@ -20,6 +20,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for RenameTable {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::ALTER_TABLE
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

@@ -6,7 +6,7 @@ use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity, Suggestion};
 use crate::ident::{Name, QualifiedName};
-use crate::ir::{ActionKind, Statement};
+use crate::ir::{ActionKind, OpKinds, Statement};
 use crate::locks;
 
 /// The rule.
@@ -23,6 +23,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for SetNotNull {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::ALTER_TABLE
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

@@ -4,7 +4,7 @@ use super::sql::{contract_later, own_statement};
 use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::ir::{Op, Statement};
+use crate::ir::{Op, OpKinds, Statement};
 use crate::locks;
 
 /// The rule.
@@ -21,6 +21,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for TruncateTable {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::TRUNCATE
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {

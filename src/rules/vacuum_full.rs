@@ -5,7 +5,7 @@ use super::{Rule, RuleMeta};
 use crate::context::Context;
 use crate::diagnostic::{Finding, Phase, Severity, Suggestion};
 use crate::ident::QualifiedName;
-use crate::ir::{Op, Statement};
+use crate::ir::{Op, OpKinds, Statement};
 use crate::locks;
 
 /// The rule.
@@ -22,6 +22,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for VacuumFull {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn looks_at(&self) -> OpKinds {
+        OpKinds::VACUUM
     }
 
     fn check(&self, stmt: &Statement, cx: &Context, out: &mut Vec<Finding>) {
