@@ -142,7 +142,16 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
         .as_ref()
         .and_then(|c| words.get(..c.len))
         .map(|w| map.span(words_span(text, w)));
-    if let Some(op) = command.as_ref().and_then(|c| skim(text, map, c)) {
+    // The commonest DDL is read from its tokens when its form is one `direct` knows; none of
+    // it is skimmed.
+    let direct = command
+        .as_ref()
+        .is_some_and(|c| crate::direct::COMMANDS.iter().any(|name| c.is(name)));
+    if let Some(op) = command
+        .as_ref()
+        .filter(|_| !direct)
+        .and_then(|c| skim(text, map, c))
+    {
         return Statement {
             span,
             keyword_span: command_span.unwrap_or(span),
@@ -156,10 +165,6 @@ fn read(text: &str, map: &OffsetMap, in_do_block: bool) -> Statement {
         Ok(t) => t,
         Err(e) => return untokenizable(text, map, &e.message, e.location, in_do_block),
     };
-    // The commonest DDL is read from its tokens when its form is one `direct` knows.
-    let direct = command
-        .as_ref()
-        .is_some_and(|c| crate::direct::COMMANDS.iter().any(|name| c.is(name)));
     let read_directly = |toks: &tokens::Tokens| {
         crate::direct::read(toks).map(|op| Statement {
             span,
