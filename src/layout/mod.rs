@@ -172,7 +172,7 @@ impl Markers {
     /// The markers of `text`, found in one pass over its `--` comments.
     pub fn of(text: &str) -> Self {
         let mut m = Markers {
-            sqlx_no_transaction: first_line(text) == "-- no-transaction",
+            sqlx_no_transaction: sqlx_no_transaction(text),
             ..Markers::default()
         };
         let bytes = text.as_bytes();
@@ -298,11 +298,17 @@ fn first_line(text: &str) -> &str {
         .trim()
 }
 
+/// True when the file opts out of sqlx's transaction with `-- no-transaction` as its first
+/// line.
+fn sqlx_no_transaction(text: &str) -> bool {
+    first_line(text) == "-- no-transaction"
+}
+
 /// True when the runner can only tell from the whole file whether it is transactional
 /// (sqlx's first-line directive, goose's NO TRANSACTION).
 pub fn unit_opts_out(runner: Runner, text: &str) -> bool {
     match runner {
-        Runner::Sqlx => first_line(text) == "-- no-transaction",
+        Runner::Sqlx => sqlx_no_transaction(text),
         Runner::Goose => blocks::goose_no_transaction(text),
         _ => false,
     }
