@@ -743,14 +743,14 @@ impl<'s> FileLinter<'s> {
             transaction: cx.transaction_source(),
         });
         let kind = OpKinds::of(&stmt.op);
-        for e in 0..self.enabled.len() {
-            let Enabled {
-                index: r,
-                rule,
-                meta,
-                severity,
-                looks_at,
-            } = self.enabled[e];
+        for &Enabled {
+            index: r,
+            rule,
+            meta,
+            severity,
+            looks_at,
+        } in self.enabled
+        {
             // A rule reported once per file has nothing more to say here, unless an ignore
             // comment could be waiting for one of its later findings.
             if !looks_at.intersects(kind)
