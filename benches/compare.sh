@@ -9,7 +9,7 @@
 # SQUAWK=path picks the binary).
 # Reports wall time, files/s, MB/s and peak memory (max RSS), and the Squawk/bellows ratios.
 set -euo pipefail
-# One decimal separator for bash's clock and awk.
+# One decimal separator for awk.
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 runs=${1:-5}
